@@ -1,0 +1,146 @@
+"""create_app(): configuration, database, blueprints, CLI commands and error pages."""
+
+import os
+import secrets
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import db
+
+csrf = CSRFProtect()
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _instance_secret_key(app: Flask) -> str:
+    """The secret key kept in the instance folder, generated on first start."""
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        return f.read().strip()
+
+
+NAV_LINKS = (
+    ("org.branches", "Branches", ("admin", "reviewer", "manager")),
+    ("org.regions", "Regions", ("admin",)),
+    ("org.users", "Users", ("admin",)),
+)
+
+
+def _template_globals() -> dict:
+    from org.roles import ROLE_LABELS
+
+    return {"nav_links": NAV_LINKS, "role_labels": ROLE_LABELS}
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE=os.path.join(app.instance_path, "visitscore.sqlite3"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=14),
+        # An auditor may keep a form open for hours; the token lives as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        BEHIND_PROXY=False,
+    )
+    app.config.from_prefixed_env("VISITSCORE")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
+    if app.config["BEHIND_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    database = db.connect(app.config["DATABASE"])
+    db.migrate(database)
+    database.conn.close()
+    db.init_app(app)
+
+    from org import cli as org_cli
+    from org.api import bp as org_api
+    from org.auth import limiter, load_user
+    from org.errors import register_error_handlers
+    from org.views import bp as org_views
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.before_request(load_user)
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    register_error_handlers(app)
+    app.register_blueprint(org_views)
+    app.register_blueprint(org_api)
+    csrf.exempt(org_api)
+    org_cli.init_app(app)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(serve_command)
+    return app
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Fill the database with a demo company; safe to run again."""
+    from org.seed import DEMO_PASSWORD, DEMO_USERS, seed_org
+
+    database = db.connect(current_app.config["DATABASE"])
+    added = seed_org(database)
+    database.conn.close()
+    click.echo(
+        f"Demo company ready: {added['branches']} branches, {added['employees']} employees "
+        f"and {added['users']} users added."
+    )
+    click.echo(f"Log in with password {DEMO_PASSWORD!r} as one of:")
+    for email, role, _name in DEMO_USERS:
+        click.echo(f"  {role:<9} {email}")
+
+
+def _lan_address() -> str | None:
+    """This machine's address on the local network, for opening Visitscore from a phone."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET address: nothing is sent
+            return probe.getsockname()[0]
+        except OSError:
+            return None
+
+
+@click.command("serve")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, help="Worker threads.")
+@with_appcontext
+def serve_command(host, port, threads):
+    """Serve Visitscore with waitress, the production WSGI server."""
+    import waitress
+
+    click.echo(f"Visitscore is running at http://127.0.0.1:{port}/")
+    lan = _lan_address()
+    if host == "0.0.0.0" and lan:
+        click.echo(f"From a phone on the same network: http://{lan}:{port}/")
+    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads)

@@ -1,0 +1,1 @@
+"""Regions, branches, employees, users, roles, login and who may see what."""

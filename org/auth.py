@@ -1,0 +1,87 @@
+"""Who is asking: session or API token, and the one helper every view uses to require a role."""
+
+import functools
+
+from flask import g, redirect, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from db import get_db
+from org import store
+from org.errors import AppError, wants_json
+from org.roles import ROLES
+
+limiter = Limiter(get_remote_address, storage_uri="memory://")
+
+
+def load_user() -> None:
+    """Set g.user from a Bearer token or the session; None for a stranger."""
+    g.user = None
+    g.via_token = False
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        g.user = store.user_for_token(get_db(), header[7:].strip())
+        g.via_token = g.user is not None
+        return
+    user_id = session.get("user_id")
+    if user_id is not None:
+        try:
+            user = store.get_user(get_db(), user_id)
+        except AppError:
+            user = None
+        if user is None or not user["active"]:
+            session.clear()
+        else:
+            g.user = user
+
+
+def log_in(user: dict) -> None:
+    session.clear()
+    session["user_id"] = user["user_id"]
+    session.permanent = True
+
+
+def log_out() -> None:
+    session.clear()
+
+
+def require(*roles: str, api: bool = False):
+    """Allow the view only to signed-in users with one of these roles (all roles when none given).
+
+    Strangers get 401 from the API and a redirect to the login page elsewhere; a signed-in user
+    with another role gets 403. Scope (which branch, which audit) is checked by the view: 404.
+    """
+    allowed = roles or ROLES
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.user is None:
+                if api or wants_json():
+                    raise AppError("Log in or send an API token (Authorization: Bearer ...).", 401)
+                return redirect(url_for("org.login", next=request.full_path.rstrip("?")))
+            if g.user["role"] not in allowed:
+                raise AppError("Your role may not do this.", 403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = allowed
+        return wrapped
+
+    return decorator
+
+
+def branch_in_scope(branch_id: int) -> dict:
+    """The branch if the current user may see it; 404 otherwise, as for one that does not exist."""
+    visible = store.visible_branch_ids(get_db(), g.user)
+    if visible is not None and branch_id not in visible:
+        raise AppError(f"Branch {branch_id} does not exist.", 404)
+    return store.get_branch(get_db(), branch_id)
+
+
+def employee_in_scope(employee_id: int) -> dict:
+    employee = store.get_employee(get_db(), employee_id)
+    try:
+        branch_in_scope(employee["branch_id"])
+    except AppError:
+        raise AppError(f"Employee {employee_id} does not exist.", 404) from None
+    return employee

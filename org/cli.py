@@ -1,0 +1,66 @@
+"""CLI commands for users and API tokens."""
+
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from db import connect
+from org import store
+from org.errors import AppError
+from org.roles import ROLES
+
+
+def cli_db():
+    return connect(current_app.config["DATABASE"])
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the user may do.")
+@click.option("--password", help="Initial password; a random one is printed when omitted.")
+@click.option("--name", default="", help="Display name.")
+@click.option("--branch", "branches", multiple=True, metavar="CODE", help="A manager's branch (repeatable).")
+def create_user_command(email, role, password, name, branches):
+    """Create a user; managers get the branches named by --branch."""
+    db = cli_db()
+    branch_ids = []
+    for code in branches:
+        branch_id = store.branch_id_by_code(db, code)
+        if branch_id is None:
+            raise click.ClickException(f"No branch has the code {code!r}.")
+        branch_ids.append(branch_id)
+    if branches and role != "manager":
+        raise click.ClickException("--branch is only for managers.")
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    if len(password) < 8:
+        raise click.ClickException("The password needs at least 8 characters.")
+    try:
+        store.create_user(db, email, role, password, name, branch_ids)
+    except AppError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {role} {email.strip().lower()}.")
+    if generated:
+        click.echo(f"Password: {password}")
+
+
+@click.command("create-token")
+@with_appcontext
+@click.argument("email")
+def create_token_command(email):
+    """Create a personal API token for EMAIL and print it alone on the last line."""
+    db = cli_db()
+    user = store.user_by_email(db, email)
+    if user is None or not user["active"]:
+        raise click.ClickException(f"No active user has the email {email!r}.")
+    token = store.create_token(db, user["user_id"])
+    click.echo(f"API token for {user['email']} (shown once; send as 'Authorization: Bearer <token>'):")
+    click.echo(token)
+
+
+def init_app(app) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(create_token_command)

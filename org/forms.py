@@ -1,0 +1,77 @@
+"""flask-wtf forms of login and head office's organisation pages."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from org.roles import ROLE_LABELS
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class RegionForm(FlaskForm):
+    name = StringField("Region name", validators=[DataRequired(), Length(max=100)])
+
+
+class BranchForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[
+            DataRequired(),
+            Length(max=32),
+            Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", message="Use letters, digits, '-', '_' or '.'."),
+        ],
+    )
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    region = StringField(
+        "Region", validators=[DataRequired(), Length(max=100)], description="A new name creates a region."
+    )
+    address = TextAreaField("Address", validators=[Optional(), Length(max=500)])
+    active = BooleanField("Active", default=True)
+    staff_informed = BooleanField(
+        "Staff are informed they may be scored by name",
+        description="Only then are employees named in audits and scorecards of this branch.",
+    )
+
+
+class EmployeeForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    active = BooleanField("Active", default=True)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like ana@example.com."),
+        ],
+    )
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", choices=[SelectChoice(role, label) for role, label in ROLE_LABELS.items()])
+    password = PasswordField(
+        "Password",
+        validators=[Optional(), Length(min=8, max=200)],
+        description="At least 8 characters. Leave empty to keep the current password.",
+    )
+    active = BooleanField("Active", default=True)
+    branches = MultiCheckboxField("Branches (managers only)", coerce=int)

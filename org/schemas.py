@@ -1,0 +1,75 @@
+"""Marshmallow schemas of the organisation API."""
+
+from marshmallow import Schema, fields, validate
+
+from org.roles import ROLES
+
+SLUG_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", error="Use letters, digits, '-', '_' or '.'.")
+
+
+NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
+
+
+def _text(max_length: int, pattern: validate.Regexp = NOT_BLANK, **kwargs) -> fields.String:
+    return fields.String(validate=[validate.Length(min=1, max=max_length), pattern], **kwargs)
+
+
+class CreatedSchema(Schema):
+    id = fields.Integer(required=True)
+
+
+class BranchInSchema(Schema):
+    code = _text(32, SLUG_CODE, required=True, metadata={"description": "Unique branch code"})
+    name = _text(200, required=True)
+    region = _text(100, required=True, metadata={"description": "Region name; created if new"})
+    address = fields.String(load_default="", validate=validate.Length(max=500))
+    active = fields.Boolean(load_default=True)
+    staff_informed = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Staff know they may be scored by name; else no employee is linked"},
+    )
+
+
+class BranchSchema(Schema):
+    id = fields.Integer(attribute="branch_id")
+    code = fields.String()
+    name = fields.String()
+    region = fields.String()
+    region_id = fields.Integer()
+    address = fields.String()
+    active = fields.Boolean()
+    staff_informed = fields.Boolean()
+    employees = fields.Integer(metadata={"description": "Active employees"})
+
+
+class BranchListSchema(Schema):
+    branches = fields.List(fields.Nested(BranchSchema))
+
+
+class EmployeeInSchema(Schema):
+    name = _text(200, required=True)
+
+
+class EmployeeSchema(Schema):
+    id = fields.Integer(attribute="employee_id")
+    branch_id = fields.Integer()
+    name = fields.String()
+    active = fields.Boolean()
+
+
+class EmployeeListSchema(Schema):
+    employees = fields.List(fields.Nested(EmployeeSchema))
+
+
+class UserSchema(Schema):
+    id = fields.Integer(attribute="user_id")
+    email = fields.String()
+    name = fields.String()
+    role = fields.String(validate=validate.OneOf(ROLES))
+    branch_ids = fields.List(fields.Integer())
+
+
+class ApiIndexSchema(Schema):
+    name = fields.String()
+    openapi = fields.String()
+    user = fields.Nested(UserSchema, allow_none=True)

@@ -1,0 +1,320 @@
+"""Reads and writes of regions, branches, employees, users and API tokens."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from org.errors import AppError
+from org.roles import ALL_BRANCHES, MANAGER, ROLES
+
+# Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _not_found(what: str, key) -> AppError:
+    return AppError(f"{what} {key} does not exist.", 404)
+
+
+# Regions
+
+
+def list_regions(db: Database) -> list[dict]:
+    """Every region with its number of branches, by name."""
+    return list(
+        db.query(
+            """select r.region_id, r.name, count(b.branch_id) as branches
+               from regions r left join branches b on b.region_id = r.region_id
+               group by r.region_id order by r.name"""
+        )
+    )
+
+
+def get_region(db: Database, region_id: int) -> dict:
+    rows = list(db.query("select * from regions where region_id = ?", [region_id]))
+    if not rows:
+        raise _not_found("Region", region_id)
+    return rows[0]
+
+
+def _region_id_by_name(db: Database, name: str) -> int | None:
+    rows = list(db.query("select region_id from regions where name = ?", [name]))
+    return rows[0]["region_id"] if rows else None
+
+
+def create_region(db: Database, name: str) -> int:
+    name = name.strip()
+    if _region_id_by_name(db, name) is not None:
+        raise AppError(f"A region named {name!r} already exists.", 409, {"name": ["Already exists."]})
+    return db["regions"].insert({"name": name}).last_pk
+
+
+def ensure_region(db: Database, name: str) -> int:
+    """The id of the region with this name, created if it is new."""
+    region_id = _region_id_by_name(db, name.strip())
+    return region_id if region_id is not None else create_region(db, name)
+
+
+def rename_region(db: Database, region_id: int, name: str) -> None:
+    get_region(db, region_id)
+    other = _region_id_by_name(db, name.strip())
+    if other is not None and other != region_id:
+        raise AppError(f"A region named {name!r} already exists.", 409, {"name": ["Already exists."]})
+    db["regions"].update(region_id, {"name": name.strip()})
+
+
+# Branches
+
+_BRANCH_SELECT = """select b.branch_id, b.code, b.name, b.region_id, r.name as region, b.address,
+       b.active, b.staff_informed,
+       (select count(*) from employees e where e.branch_id = b.branch_id and e.active) as employees
+  from branches b join regions r on r.region_id = b.region_id"""
+
+
+def _branch_row(row: dict) -> dict:
+    return {**row, "active": bool(row["active"]), "staff_informed": bool(row["staff_informed"])}
+
+
+def list_branches(
+    db: Database, branch_ids: set[int] | None = None, region_id: int | None = None
+) -> list[dict]:
+    """Branches by region and code; only those in branch_ids when it is given."""
+    where, params = [], []
+    if branch_ids is not None:
+        where.append(f"b.branch_id in ({','.join('?' * len(branch_ids))})" if branch_ids else "0")
+        params.extend(sorted(branch_ids))
+    if region_id is not None:
+        where.append("b.region_id = ?")
+        params.append(region_id)
+    sql = _BRANCH_SELECT + (" where " + " and ".join(where) if where else "")
+    return [_branch_row(r) for r in db.query(sql + " order by r.name, b.code", params)]
+
+
+def get_branch(db: Database, branch_id: int) -> dict:
+    rows = list(db.query(_BRANCH_SELECT + " where b.branch_id = ?", [branch_id]))
+    if not rows:
+        raise _not_found("Branch", branch_id)
+    return _branch_row(rows[0])
+
+
+def branch_id_by_code(db: Database, code: str) -> int | None:
+    rows = list(db.query("select branch_id from branches where code = ?", [code]))
+    return rows[0]["branch_id"] if rows else None
+
+
+def _check_code_free(db: Database, code: str, branch_id: int | None = None) -> None:
+    other = branch_id_by_code(db, code)
+    if other is not None and other != branch_id:
+        raise AppError(
+            f"Branch code {code!r} is already used.", 409, {"code": [f"{code!r} is already used."]}
+        )
+
+
+def create_branch(
+    db: Database,
+    code: str,
+    name: str,
+    region: str,
+    address: str = "",
+    active: bool = True,
+    staff_informed: bool = False,
+) -> int:
+    """Create a branch in the named region (created if new); return its id."""
+    with db.atomic():
+        _check_code_free(db, code)
+        region_id = ensure_region(db, region)
+        return (
+            db["branches"]
+            .insert(
+                {
+                    "code": code,
+                    "name": name,
+                    "region_id": region_id,
+                    "address": address,
+                    "active": int(active),
+                    "staff_informed": int(staff_informed),
+                }
+            )
+            .last_pk
+        )
+
+
+def update_branch(db: Database, branch_id: int, **changes) -> None:
+    """Change a branch's code, name, region (by name), address, active or staff_informed."""
+    with db.atomic():
+        get_branch(db, branch_id)
+        if "code" in changes:
+            _check_code_free(db, changes["code"], branch_id)
+        if "region" in changes:
+            changes["region_id"] = ensure_region(db, changes.pop("region"))
+        for flag in ("active", "staff_informed"):
+            if flag in changes:
+                changes[flag] = int(changes[flag])
+        db["branches"].update(branch_id, changes)
+
+
+# Employees
+
+
+def list_employees(db: Database, branch_id: int, active_only: bool = False) -> list[dict]:
+    sql = "select employee_id, branch_id, name, active from employees where branch_id = ?"
+    if active_only:
+        sql += " and active"
+    rows = db.query(sql + " order by name", [branch_id])
+    return [{**r, "active": bool(r["active"])} for r in rows]
+
+
+def get_employee(db: Database, employee_id: int) -> dict:
+    rows = list(db.query("select * from employees where employee_id = ?", [employee_id]))
+    if not rows:
+        raise _not_found("Employee", employee_id)
+    return {**rows[0], "active": bool(rows[0]["active"])}
+
+
+def create_employee(db: Database, branch_id: int, name: str) -> int:
+    get_branch(db, branch_id)
+    return db["employees"].insert({"branch_id": branch_id, "name": name.strip()}).last_pk
+
+
+def update_employee(db: Database, employee_id: int, name: str, active: bool) -> None:
+    get_employee(db, employee_id)
+    db["employees"].update(employee_id, {"name": name.strip(), "active": int(active)})
+
+
+# Users
+
+
+def _user_row(db: Database, row: dict) -> dict:
+    user = {k: v for k, v in row.items() if k != "password_hash"}
+    user["active"] = bool(user["active"])
+    user["branch_ids"] = manager_branch_ids(db, user["user_id"]) if user["role"] == MANAGER else []
+    return user
+
+
+def list_users(db: Database) -> list[dict]:
+    rows = db.query("select * from users order by role, email")
+    return [_user_row(db, r) for r in rows]
+
+
+def get_user(db: Database, user_id: int) -> dict:
+    rows = list(db.query("select * from users where user_id = ?", [user_id]))
+    if not rows:
+        raise _not_found("User", user_id)
+    return _user_row(db, rows[0])
+
+
+def user_by_email(db: Database, email: str) -> dict | None:
+    rows = list(db.query("select * from users where email = ?", [email.strip().lower()]))
+    return _user_row(db, rows[0]) if rows else None
+
+
+def manager_branch_ids(db: Database, user_id: int) -> list[int]:
+    rows = db.query("select branch_id from manager_branches where user_id = ? order by branch_id", [user_id])
+    return [r["branch_id"] for r in rows]
+
+
+def visible_branch_ids(db: Database, user: dict) -> set[int] | None:
+    """The branches a user may see: None means all of them."""
+    if user["role"] in ALL_BRANCHES:
+        return None
+    return set(manager_branch_ids(db, user["user_id"]))
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AppError(
+            f"Unknown role {role!r}; use one of {', '.join(ROLES)}.", 422, {"role": ["Unknown role."]}
+        )
+
+
+def create_user(
+    db: Database,
+    email: str,
+    role: str,
+    password: str,
+    name: str = "",
+    branch_ids: list[int] = (),
+) -> int:
+    """Create a user with a hashed password; managers get the given branches."""
+    email = email.strip().lower()
+    _check_role(role)
+    with db.atomic():
+        if user_by_email(db, email) is not None:
+            raise AppError(f"A user with email {email} already exists.", 409, {"email": ["Already exists."]})
+        user_id = (
+            db["users"]
+            .insert(
+                {
+                    "email": email,
+                    "name": name,
+                    "role": role,
+                    "password_hash": generate_password_hash(password),
+                    "created_at": now(),
+                }
+            )
+            .last_pk
+        )
+        set_manager_branches(db, user_id, branch_ids if role == MANAGER else [])
+    return user_id
+
+
+def update_user(
+    db: Database, user_id: int, name: str, role: str, active: bool, branch_ids: list[int]
+) -> None:
+    _check_role(role)
+    with db.atomic():
+        get_user(db, user_id)
+        db["users"].update(user_id, {"name": name, "role": role, "active": int(active)})
+        set_manager_branches(db, user_id, branch_ids if role == MANAGER else [])
+
+
+def set_password(db: Database, user_id: int, password: str) -> None:
+    db["users"].update(user_id, {"password_hash": generate_password_hash(password)})
+
+
+def set_manager_branches(db: Database, user_id: int, branch_ids) -> None:
+    with db.atomic():
+        db.execute("delete from manager_branches where user_id = ?", [user_id])
+        for branch_id in sorted(set(branch_ids)):
+            get_branch(db, branch_id)
+            db["manager_branches"].insert({"user_id": user_id, "branch_id": branch_id})
+
+
+def authenticate(db: Database, email: str, password: str) -> dict | None:
+    """The active user with this email and password, or None; same cost either way."""
+    rows = list(db.query("select * from users where email = ?", [email.strip().lower()]))
+    row = rows[0] if rows else None
+    valid = check_password_hash(row["password_hash"] if row else _DUMMY_HASH, password)
+    if row is None or not valid or not row["active"]:
+        return None
+    return _user_row(db, row)
+
+
+# API tokens: only a hash is stored; the token itself is shown once.
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(db: Database, user_id: int) -> str:
+    token = "vs_" + secrets.token_urlsafe(32)
+    db["api_tokens"].insert({"user_id": user_id, "token_hash": _token_hash(token), "created_at": now()})
+    return token
+
+
+def user_for_token(db: Database, token: str) -> dict | None:
+    rows = list(
+        db.query(
+            """select u.* from api_tokens t join users u on u.user_id = t.user_id
+               where t.token_hash = ? and u.active""",
+            [_token_hash(token)],
+        )
+    )
+    return _user_row(db, rows[0]) if rows else None

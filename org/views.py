@@ -1,0 +1,263 @@
+"""HTML pages: login, the home page of each role, and head office's organisation pages."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from wtforms import SelectChoice
+
+from db import get_db
+from org import store
+from org.auth import branch_in_scope, employee_in_scope, limiter, log_in, log_out, require
+from org.errors import AppError
+from org.forms import BranchForm, EmployeeForm, LoginForm, RegionForm, UserForm
+from org.roles import ADMIN, MANAGER, REVIEWER
+
+bp = Blueprint("org", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login."""
+    if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("org.home")
+    return target
+
+
+def _failed_login(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"], deduct_when=_failed_login)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = store.authenticate(get_db(), form.email.data, form.password.data)
+        if user is not None:
+            log_in(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Email or password is wrong.")
+    status = 400 if request.method == "POST" else 200
+    return render_template("org/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    log_out()
+    flash("You are logged out.")
+    return redirect(url_for("org.login"))
+
+
+@bp.get("/")
+@require()
+def home():
+    db = get_db()
+    role = g.user["role"]
+    context = {"branches": store.list_branches(db, store.visible_branch_ids(db, g.user))}
+    if role == ADMIN:
+        context["counts"] = {
+            "regions": db["regions"].count,
+            "branches": db["branches"].count,
+            "employees": db["employees"].count,
+            "users": db["users"].count,
+        }
+    return render_template(f"org/home_{role}.html", **context)
+
+
+# Regions
+
+
+@bp.route("/regions", methods=["GET", "POST"])
+@require(ADMIN)
+def regions():
+    form = RegionForm()
+    if form.validate_on_submit():
+        try:
+            store.create_region(get_db(), form.name.data)
+        except AppError as exc:
+            form.name.errors.append(exc.message)
+        else:
+            flash(f"Region {form.name.data} added.")
+            return redirect(url_for("org.regions"))
+    return render_template("org/regions.html", regions=store.list_regions(get_db()), form=form)
+
+
+@bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
+@require(ADMIN)
+def edit_region(region_id):
+    region = store.get_region(get_db(), region_id)
+    form = RegionForm(data=region)
+    if form.validate_on_submit():
+        try:
+            store.rename_region(get_db(), region_id, form.name.data)
+        except AppError as exc:
+            form.name.errors.append(exc.message)
+        else:
+            flash("Region renamed.")
+            return redirect(url_for("org.regions"))
+    return render_template("org/region_edit.html", region=region, form=form)
+
+
+# Branches
+
+
+@bp.get("/branches")
+@require(ADMIN, REVIEWER, MANAGER)
+def branches():
+    db = get_db()
+    region_id = request.args.get("region", type=int)
+    rows = store.list_branches(db, store.visible_branch_ids(db, g.user), region_id)
+    query = request.args.get("q", "").strip().lower()
+    if query:
+        rows = [b for b in rows if query in f"{b['code']} {b['name']} {b['region']}".lower()]
+    return render_template(
+        "org/branches.html", branches=rows, regions=store.list_regions(db), region_id=region_id, q=query
+    )
+
+
+def _save_branch(form: BranchForm, branch_id: int | None = None) -> int | None:
+    """Create or update from the form; None (with the error on the form) when refused."""
+    data = {
+        name: form[name].data for name in ("code", "name", "region", "address", "active", "staff_informed")
+    }
+    data["address"] = data["address"] or ""
+    try:
+        if branch_id is None:
+            return store.create_branch(get_db(), **data)
+        store.update_branch(get_db(), branch_id, **data)
+        return branch_id
+    except AppError as exc:
+        form.code.errors.append(exc.message)
+        return None
+
+
+@bp.route("/branches/new", methods=["GET", "POST"])
+@require(ADMIN)
+def new_branch():
+    form = BranchForm()
+    if form.validate_on_submit() and (branch_id := _save_branch(form)) is not None:
+        flash(f"Branch {form.name.data} created.")
+        return redirect(url_for("org.branch", branch_id=branch_id))
+    return render_template(
+        "org/branch_form.html", form=form, branch=None, regions=store.list_regions(get_db())
+    )
+
+
+@bp.get("/branches/<int:branch_id>")
+@require(ADMIN, REVIEWER, MANAGER)
+def branch(branch_id):
+    branch = branch_in_scope(branch_id)
+    return render_template(
+        "org/branch.html",
+        branch=branch,
+        employees=store.list_employees(get_db(), branch_id),
+        form=EmployeeForm(),
+    )
+
+
+@bp.route("/branches/<int:branch_id>/edit", methods=["GET", "POST"])
+@require(ADMIN)
+def edit_branch(branch_id):
+    branch = store.get_branch(get_db(), branch_id)
+    form = BranchForm(data=branch)
+    if form.validate_on_submit() and _save_branch(form, branch_id) is not None:
+        flash("Branch saved.")
+        return redirect(url_for("org.branch", branch_id=branch_id))
+    return render_template(
+        "org/branch_form.html", form=form, branch=branch, regions=store.list_regions(get_db())
+    )
+
+
+@bp.post("/branches/<int:branch_id>/employees")
+@require(ADMIN)
+def add_employee(branch_id):
+    branch = store.get_branch(get_db(), branch_id)
+    form = EmployeeForm()
+    if form.validate_on_submit():
+        store.create_employee(get_db(), branch_id, form.name.data)
+        flash(f"{form.name.data} added to {branch['name']}.")
+        return redirect(url_for("org.branch", branch_id=branch_id))
+    employees = store.list_employees(get_db(), branch_id)
+    return render_template("org/branch.html", branch=branch, employees=employees, form=form), 400
+
+
+@bp.route("/employees/<int:employee_id>/edit", methods=["GET", "POST"])
+@require(ADMIN)
+def edit_employee(employee_id):
+    employee = employee_in_scope(employee_id)
+    form = EmployeeForm(data=employee)
+    if form.validate_on_submit():
+        store.update_employee(get_db(), employee_id, form.name.data, form.active.data)
+        flash("Employee saved.")
+        return redirect(url_for("org.branch", branch_id=employee["branch_id"]))
+    branch = store.get_branch(get_db(), employee["branch_id"])
+    return render_template("org/employee_edit.html", employee=employee, branch=branch, form=form)
+
+
+# Users
+
+
+def _user_form(user: dict | None = None) -> UserForm:
+    form = UserForm(data=user) if user else UserForm()
+    form.branches.choices = [
+        SelectChoice(b["branch_id"], f"{b['code']} · {b['name']}") for b in store.list_branches(get_db())
+    ]
+    if user and request.method == "GET":
+        form.branches.data = user["branch_ids"]
+    return form
+
+
+@bp.get("/users")
+@require(ADMIN)
+def users():
+    return render_template("org/users.html", users=store.list_users(get_db()))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require(ADMIN)
+def new_user():
+    form = _user_form()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append("A new user needs a password.")
+        else:
+            try:
+                store.create_user(
+                    get_db(),
+                    form.email.data,
+                    form.role.data,
+                    form.password.data,
+                    form.name.data or "",
+                    form.branches.data or [],
+                )
+            except AppError as exc:
+                form.email.errors.append(exc.message)
+            else:
+                flash(f"User {form.email.data} created.")
+                return redirect(url_for("org.users"))
+    return render_template("org/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require(ADMIN)
+def edit_user(user_id):
+    user = store.get_user(get_db(), user_id)
+    form = _user_form(user)
+    del form.email
+    if form.validate_on_submit():
+        if user_id == g.user["user_id"] and (form.role.data != ADMIN or not form.active.data):
+            form.role.errors.append("You cannot remove your own admin access.")
+        else:
+            db = get_db()
+            store.update_user(
+                db, user_id, form.name.data or "", form.role.data, form.active.data, form.branches.data or []
+            )
+            if form.password.data:
+                store.set_password(db, user_id, form.password.data)
+            flash(f"User {user['email']} saved.")
+            return redirect(url_for("org.users"))
+    return render_template("org/user_form.html", form=form, user=user)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="icon.svg"), code=301)

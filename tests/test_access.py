@@ -1,0 +1,143 @@
+"""The access matrix: every route of the app, who may use it, and what everyone else gets.
+
+A route missing from ACCESS fails the test; every later feature adds its rows here.
+"""
+
+import re
+
+import pytest
+
+from org import store
+from tests.conftest import Actions, csrf_token
+
+PUBLIC = "public"
+ALL = ("admin", "reviewer", "auditor", "manager")
+ROLES = ALL
+
+# endpoint -> roles allowed (or PUBLIC)
+ACCESS = {
+    "static": PUBLIC,
+    "org.login": PUBLIC,
+    "org.logout": PUBLIC,
+    "org.favicon": PUBLIC,
+    "org.home": ALL,
+    "org.regions": ("admin",),
+    "org.edit_region": ("admin",),
+    "org.branches": ("admin", "reviewer", "manager"),
+    "org.new_branch": ("admin",),
+    "org.branch": ("admin", "reviewer", "manager"),
+    "org.edit_branch": ("admin",),
+    "org.add_employee": ("admin",),
+    "org.edit_employee": ("admin",),
+    "org.users": ("admin",),
+    "org.new_user": ("admin",),
+    "org.edit_user": ("admin",),
+    "org_api.index": PUBLIC,
+    "org_api.openapi": PUBLIC,
+    "org_api.list_branches": ALL,
+    "org_api.create_branch": ("admin",),
+    "org_api.get_branch": ALL,
+    "org_api.list_employees": ALL,
+    "org_api.create_employee": ("admin",),
+}
+
+
+@pytest.fixture
+def company(db):
+    own = store.create_branch(db, "OWN", "Own branch", "North")
+    other = store.create_branch(db, "OTH", "Other branch", "South")
+    return {
+        "own": own,
+        "other": other,
+        "own_employee": store.create_employee(db, own, "Ann Own"),
+        "other_employee": store.create_employee(db, other, "Oli Other"),
+        "region": db["branches"].get(own)["region_id"],
+    }
+
+
+def sample_values(company, db, scope: str) -> dict:
+    """URL arguments naming an object inside (scope='own') or outside (scope='other') a manager's reach."""
+    user_id = db.execute("select user_id from users where role = 'auditor'").fetchone()[0]
+    return {
+        "branch_id": company[scope],
+        "employee_id": company[f"{scope}_employee"],
+        "region_id": company["region"],
+        "user_id": user_id,
+        "filename": "style.css",
+    }
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def build(app, rule, values):
+    missing = [arg for arg in rule.arguments if arg not in values]
+    assert not missing, f"add sample values for {missing} of {rule.rule}"
+    with app.test_request_context():
+        return app.url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+
+
+def request(client, method, url):
+    """One request as a browser or script would send it: forms carry the session's CSRF token."""
+    if method == "GET":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return client.open(url, method=method, json={})
+    return client.open(url, method=method, data={"csrf_token": csrf_token(client)})
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - ACCESS.keys() == set(), "add these routes to ACCESS"
+    assert ACCESS.keys() - endpoints == set(), "these routes no longer exist"
+
+
+@pytest.mark.parametrize("who", ["stranger", *ROLES])
+def test_each_role_gets_what_the_table_says(app, db, company, who):
+    client = app.test_client()
+    actions = Actions(client, db)
+    for role in ROLES:
+        actions.user(role, branches=[company["own"]] if role == "manager" else ())
+    if who != "stranger":
+        actions.login_as(who, branches=[company["own"]] if who == "manager" else ())
+    values = sample_values(company, db, "own")
+    for rule, method in routes(app):
+        allowed = ACCESS[rule.endpoint]
+        url = build(app, rule, values)
+        if rule.endpoint == "org.logout":
+            continue  # would end this client's session; tested in tests/org/test_auth.py
+        response = request(client, method, url)
+        response.close()
+        where = f"{who} {method} {url} -> {response.status_code}"
+        if allowed == PUBLIC or who in allowed:
+            assert response.status_code not in (401, 403, 404, 405), where
+            assert response.status_code < 500, where
+        elif who == "stranger":
+            if url.startswith("/api/"):
+                assert response.status_code == 401, where
+            else:
+                assert response.status_code == 302, where
+                assert re.match(r"^/login\?next=", response.headers["Location"]), where
+        else:
+            assert response.status_code == 403, where
+
+
+def test_a_manager_gets_404_for_another_branchs_objects(app, db, company):
+    client = app.test_client()
+    actions = Actions(client, db)
+    actions.user("auditor")
+    actions.login_as("manager", branches=[company["own"]])
+    values = sample_values(company, db, "other")
+    checked = 0
+    for rule, method in routes(app):
+        allowed = ACCESS[rule.endpoint]
+        scoped = {"branch_id", "employee_id"} & rule.arguments
+        if not scoped or allowed == PUBLIC or "manager" not in allowed:
+            continue
+        response = request(client, method, build(app, rule, values))
+        assert response.status_code == 404, f"{method} {rule.rule} -> {response.status_code}"
+        checked += 1
+    assert checked >= 3

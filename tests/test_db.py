@@ -1,0 +1,46 @@
+import sqlite3
+
+from db import connect, migrate, migrations
+
+
+def test_migrates_an_empty_database(tmp_path):
+    db = connect(str(tmp_path / "empty.db"))
+    applied = migrate(db)
+    assert applied == [m.name for m in migrations._migrations]
+    assert {"regions", "branches", "employees", "users", "api_tokens"} <= set(db.table_names())
+    assert migrate(db) == []
+
+
+def test_migrates_from_the_previous_migration(tmp_path):
+    names = [m.name for m in migrations._migrations]
+    db = connect(str(tmp_path / "old.db"))
+    if len(names) > 1:
+        migrations.apply(db, stop_before=names[-1])
+        assert migrate(db) == [names[-1]]
+    else:
+        assert migrate(db) == names
+    assert [m.name for m in migrations.applied(db)] == names
+
+
+def test_connection_pragmas(tmp_path):
+    db = connect(str(tmp_path / "p.db"))
+    assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert db.execute("pragma foreign_keys").fetchone()[0] == 1
+    assert db.execute("pragma busy_timeout").fetchone()[0] == 5000
+    assert db.execute("pragma synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_app_start_migrates(app, db):
+    assert "branches" in db.table_names()
+
+
+def test_backup_copies_a_consistent_database(app, runner, db, tmp_path):
+    from org import store
+
+    store.create_branch(db, "B1", "Backup branch", "North")
+    target = tmp_path / "backup.db"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("select name from branches").fetchall() == [("Backup branch",)]
+    assert copy.execute("pragma integrity_check").fetchone()[0] == "ok"
