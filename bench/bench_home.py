@@ -44,5 +44,7 @@ def run() -> list[Row]:
             for role in ("auditor", "manager", "admin"):
                 cookie = _login_cookie(conn, f"{role}@demo.visitscore.app")
                 home = median_seconds(lambda cookie=cookie: get("/", cookie), 300)
-                rows.append(Row(f"home page ({role}) vs bare endpoint", home * 1000, bare * 1000, "ms", "≤ 5×"))
+                rows.append(
+                    Row(f"home page ({role}) vs bare endpoint", home * 1000, bare * 1000, "ms", "≤ 5×")
+                )
         return rows
