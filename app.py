@@ -33,6 +33,7 @@ def _instance_secret_key(app: Flask) -> str:
 
 
 NAV_LINKS = (
+    ("checklists.index", "Checklists", ("admin", "reviewer")),
     ("org.branches", "Branches", ("admin", "reviewer", "manager")),
     ("org.regions", "Regions", ("admin",)),
     ("org.users", "Users", ("admin",)),
@@ -79,6 +80,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.conn.close()
     db.init_app(app)
 
+    from checklists import cli as checklists_cli
+    from checklists.api import bp as checklists_api
+    from checklists.views import bp as checklists_views
     from org import cli as org_cli
     from org.api import bp as org_api
     from org.auth import limiter, load_user
@@ -93,8 +97,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(org_views)
     app.register_blueprint(org_api)
+    app.register_blueprint(checklists_views)
+    app.register_blueprint(checklists_api)
     csrf.exempt(org_api)
+    csrf.exempt(checklists_api)
     org_cli.init_app(app)
+    checklists_cli.init_app(app)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
     return app
@@ -104,14 +112,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 @with_appcontext
 def seed_demo_command():
     """Fill the database with a demo company; safe to run again."""
+    from checklists.cli import LIBRARY, checklist_files, import_files
     from org.seed import DEMO_PASSWORD, DEMO_USERS, seed_org
 
     database = db.connect(current_app.config["DATABASE"])
     added = seed_org(database)
+    checklists = import_files(database, checklist_files(LIBRARY))
     database.conn.close()
     click.echo(
         f"Demo company ready: {added['branches']} branches, {added['employees']} employees "
-        f"and {added['users']} users added."
+        f"and {added['users']} users added; {len(checklists)} checklists from the library."
     )
     click.echo(f"Log in with password {DEMO_PASSWORD!r} as one of:")
     for email, role, _name in DEMO_USERS:

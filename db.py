@@ -141,3 +141,26 @@ def m001_organisation(db: Database) -> None:
         foreign_keys=[("user_id", "users", "user_id")],
     )
     db["api_tokens"].create_index(["token_hash"], unique=True)
+
+
+@migrations()
+def m002_checklists(db: Database) -> None:
+    db["checklists"].create(
+        {"checklist_id": str, "title": str, "latest_version": int, "created_at": str, "updated_at": str},
+        pk="checklist_id",
+        not_null={"title", "latest_version", "created_at", "updated_at"},
+    )
+    db["checklist_versions"].create(
+        {
+            "checklist_id": str,
+            "version": int,
+            "title": str,
+            "spec": str,
+            "content_hash": str,
+            "created_at": str,
+            "created_by": int,
+        },
+        pk=("checklist_id", "version"),
+        not_null={"title", "spec", "content_hash", "created_at"},
+        foreign_keys=[("checklist_id", "checklists", "checklist_id"), ("created_by", "users", "user_id")],
+    )

@@ -1,0 +1,1 @@
+"""The checklist model, the file format, validation, versions, the scoring engine and the editor."""

@@ -1,0 +1,92 @@
+"""Reads and writes of checklists and their versions. A version, once stored, never changes."""
+
+import hashlib
+import json
+
+from sqlite_utils import Database
+
+from checklists.model import Checklist, checklist_from_dict
+from checklists.spec import canonical_json
+from org.errors import AppError
+from org.store import now
+
+
+def _hash(doc: dict) -> str:
+    return hashlib.sha256(canonical_json(doc).encode()).hexdigest()
+
+
+def save_checklist(db: Database, doc: dict, user_id: int | None = None) -> tuple[str, int, bool]:
+    """Store a validated checklist (normal form) as a new version unless the newest version has
+    the same content. Returns (checklist_id, version, created)."""
+    checklist_id, content_hash, stamp = doc["id"], _hash(doc), now()
+    with db.atomic():
+        rows = list(db.query("select latest_version from checklists where checklist_id = ?", [checklist_id]))
+        latest = rows[0]["latest_version"] if rows else 0
+        if latest:
+            newest = db["checklist_versions"].get((checklist_id, latest))
+            if newest["content_hash"] == content_hash:
+                return checklist_id, latest, False
+        version = latest + 1
+        db["checklists"].upsert(
+            {
+                "checklist_id": checklist_id,
+                "title": doc["title"],
+                "latest_version": version,
+                "updated_at": stamp,
+                **({} if rows else {"created_at": stamp}),
+            },
+            pk="checklist_id",
+        )
+        db["checklist_versions"].insert(
+            {
+                "checklist_id": checklist_id,
+                "version": version,
+                "title": doc["title"],
+                "spec": json.dumps(doc, ensure_ascii=False),
+                "content_hash": content_hash,
+                "created_at": stamp,
+                "created_by": user_id,
+            }
+        )
+    return checklist_id, version, True
+
+
+def get_version(db: Database, checklist_id: str, version: int | None = None) -> dict:
+    """A stored version (the newest when version is None) with its document under "spec"."""
+    if version is None:
+        sql = """select v.* from checklist_versions v join checklists c
+                 on c.checklist_id = v.checklist_id and c.latest_version = v.version
+                 where v.checklist_id = ?"""
+        params = [checklist_id]
+    else:
+        sql = "select * from checklist_versions where checklist_id = ? and version = ?"
+        params = [checklist_id, version]
+    rows = list(db.query(sql, params))
+    if not rows:
+        what = f"Checklist {checklist_id!r}" + (f" version {version}" if version is not None else "")
+        raise AppError(f"{what} does not exist.", 404)
+    return {**rows[0], "spec": json.loads(rows[0]["spec"])}
+
+
+def load_checklist(db: Database, checklist_id: str, version: int | None = None) -> Checklist:
+    """The model of a stored version, ready for the scoring engine."""
+    stored = get_version(db, checklist_id, version)
+    return checklist_from_dict(stored["spec"], stored["version"])
+
+
+def list_checklists(db: Database) -> list[dict]:
+    return list(db.query("select * from checklists order by title"))
+
+
+def list_versions(db: Database, checklist_id: str) -> list[dict]:
+    rows = list(
+        db.query(
+            """select v.checklist_id, v.version, v.title, v.created_at, u.email as created_by
+               from checklist_versions v left join users u on u.user_id = v.created_by
+               where v.checklist_id = ? order by v.version desc""",
+            [checklist_id],
+        )
+    )
+    if not rows:
+        raise AppError(f"Checklist {checklist_id!r} does not exist.", 404)
+    return rows
