@@ -3,7 +3,12 @@
 from flask import Blueprint, Response, g, request
 
 from checklists import spec, store
-from checklists.schemas import ChecklistListSchema, ChecklistSavedSchema, ChecklistSchema, ValidationReportSchema
+from checklists.schemas import (
+    ChecklistListSchema,
+    ChecklistSavedSchema,
+    ChecklistSchema,
+    ValidationReportSchema,
+)
 from db import get_db
 from org.apidoc import JSON, documented
 from org.auth import require
@@ -18,7 +23,9 @@ def _body_document() -> dict:
     """The request body as a valid checklist in normal form; 400 for bad syntax, 422 for bad content."""
     fmt = spec.format_for(media_type=request.mimetype)
     if fmt is None:
-        raise AppError("Send the checklist as YAML (Content-Type: application/yaml) or JSON (application/json).", 400)
+        raise AppError(
+            "Send the checklist as YAML (Content-Type: application/yaml) or JSON (application/json).", 400
+        )
     try:
         data, lines = spec.parse(request.get_data(), fmt)
     except spec.ChecklistError as exc:
@@ -26,13 +33,17 @@ def _body_document() -> dict:
     try:
         return spec.validate(data, lines)
     except spec.ChecklistError as exc:
-        raise AppError(f"The checklist has {len(exc.problems)} problem(s); nothing was stored.", 422, exc.fields()) from None
+        raise AppError(
+            f"The checklist has {len(exc.problems)} problem(s); nothing was stored.", 422, exc.fields()
+        ) from None
 
 
 def _versioned(stored: dict):
     """A stored version as JSON (the document plus its version) or, when asked for, as YAML."""
     document = {**stored["spec"], "version": stored["version"]}
-    wants_yaml = request.args.get("format") == "yaml" or request.accept_mimetypes.best in spec.YAML_MEDIA_TYPES
+    wants_yaml = (
+        request.args.get("format") == "yaml" or request.accept_mimetypes.best in spec.YAML_MEDIA_TYPES
+    )
     if wants_yaml:
         filename = f"{stored['checklist_id']}-v{stored['version']}.yaml"
         return Response(

@@ -27,16 +27,11 @@ def save_checklist(db: Database, doc: dict, user_id: int | None = None) -> tuple
             if newest["content_hash"] == content_hash:
                 return checklist_id, latest, False
         version = latest + 1
-        db["checklists"].upsert(
-            {
-                "checklist_id": checklist_id,
-                "title": doc["title"],
-                "latest_version": version,
-                "updated_at": stamp,
-                **({} if rows else {"created_at": stamp}),
-            },
-            pk="checklist_id",
-        )
+        summary = {"title": doc["title"], "latest_version": version, "updated_at": stamp}
+        if rows:
+            db["checklists"].update(checklist_id, summary)
+        else:
+            db["checklists"].insert({"checklist_id": checklist_id, "created_at": stamp, **summary})
         db["checklist_versions"].insert(
             {
                 "checklist_id": checklist_id,

@@ -39,11 +39,31 @@ ACCESS = {
     "org_api.get_branch": ALL,
     "org_api.list_employees": ALL,
     "org_api.create_employee": ("admin",),
+    "checklists.index": ("admin", "reviewer"),
+    "checklists.show": ("admin", "reviewer"),
+    "checklists.import_file": ("admin",),
+    "checklists.new": ("admin",),
+    "checklists.edit": ("admin",),
+    "checklists_api.list_checklists": ALL,
+    "checklists_api.create_checklist": ("admin",),
+    "checklists_api.validate_checklist": ("admin",),
+    "checklists_api.get_checklist": ALL,
+    "checklists_api.list_versions": ALL,
 }
 
 
 @pytest.fixture
 def company(db):
+    from checklists import spec
+    from checklists.store import save_checklist
+
+    save_checklist(
+        db,
+        spec.load(
+            "id: visit\ntitle: Visit\nsections: [{id: s, title: S, items: [{id: a, text: A, type: yes_no}]}]",
+            "yaml",
+        ),
+    )
     own = store.create_branch(db, "OWN", "Own branch", "North")
     other = store.create_branch(db, "OTH", "Other branch", "South")
     return {
@@ -64,6 +84,7 @@ def sample_values(company, db, scope: str) -> dict:
         "region_id": company["region"],
         "user_id": user_id,
         "filename": "style.css",
+        "checklist_id": "visit",
     }
 
 

@@ -74,9 +74,11 @@ def test_seed_demo_builds_a_company_and_is_safe_twice(runner, db):
     assert {r[0] for r in db.execute("select role from users")} == {"admin", "reviewer", "auditor", "manager"}
     for email in ("admin@demo.visitscore.app", "manager@demo.visitscore.app"):
         assert email in first.output
+    assert db["checklists"].count >= 5
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert {t: db[t].count for t in counts} == counts
+    assert db["checklist_versions"].count == db["checklists"].count
 
 
 def test_init_db_creates_the_database(tmp_path, monkeypatch):
