@@ -33,6 +33,8 @@ def _instance_secret_key(app: Flask) -> str:
 
 
 NAV_LINKS = (
+    ("audits.start_visit", "New visit", ("auditor",)),
+    ("audits.assignments", "Visits", ("admin", "reviewer")),
     ("checklists.index", "Checklists", ("admin", "reviewer")),
     ("org.branches", "Branches", ("admin", "reviewer", "manager")),
     ("org.regions", "Regions", ("admin",)),
@@ -66,6 +68,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         BEHIND_PROXY=False,
+        # Wall-clock zone of visits entered without JavaScript (the phone's own offset is used otherwise).
+        TIMEZONE="UTC",
     )
     app.config.from_prefixed_env("VISITSCORE")
     if test_config:
@@ -80,6 +84,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.conn.close()
     db.init_app(app)
 
+    from audits.api import bp as audits_api
+    from audits.views import bp as audits_views
     from checklists import cli as checklists_cli
     from checklists.api import bp as checklists_api
     from checklists.views import bp as checklists_views
@@ -99,8 +105,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(org_api)
     app.register_blueprint(checklists_views)
     app.register_blueprint(checklists_api)
+    app.register_blueprint(audits_views)
+    app.register_blueprint(audits_api)
     csrf.exempt(org_api)
     csrf.exempt(checklists_api)
+    csrf.exempt(audits_api)
     org_cli.init_app(app)
     checklists_cli.init_app(app)
     app.cli.add_command(seed_demo_command)

@@ -164,3 +164,129 @@ def m002_checklists(db: Database) -> None:
         not_null={"title", "spec", "content_hash", "created_at"},
         foreign_keys=[("checklist_id", "checklists", "checklist_id"), ("created_by", "users", "user_id")],
     )
+
+
+@migrations()
+def m003_audits(db: Database) -> None:
+    db["assignments"].create(
+        {
+            "assignment_id": int,
+            "audit_id": str,
+            "branch_id": int,
+            "checklist_id": str,
+            "auditor_id": int,
+            "due_from": str,
+            "due_by": str,
+            "notes": str,
+            "created_at": str,
+            "created_by": int,
+        },
+        pk="assignment_id",
+        not_null={"audit_id", "branch_id", "checklist_id", "auditor_id", "due_by", "created_at"},
+        defaults={"notes": ""},
+        foreign_keys=[
+            ("branch_id", "branches", "branch_id"),
+            ("checklist_id", "checklists", "checklist_id"),
+            ("auditor_id", "users", "user_id"),
+        ],
+    )
+    db["assignments"].create_index(["audit_id"], unique=True)
+    db["assignments"].create_index(["auditor_id", "due_by"])
+    db["audits"].create(
+        {
+            "audit_id": str,
+            "checklist_id": str,
+            "checklist_version": int,
+            "branch_id": int,
+            "auditor_id": int,
+            "status": str,
+            "revision": int,
+            "document": str,
+            "document_hash": str,
+            "visited_at": str,
+            "visited_utc": str,
+            "period_month": str,
+            "percent": float,
+            "percent_exact": str,
+            "earned": str,
+            "possible": str,
+            "passed": int,
+            "critical_failure": int,
+            "created_at": str,
+            "updated_at": str,
+            "submitted_at": str,
+            "published_at": str,
+        },
+        pk="audit_id",
+        not_null={
+            "checklist_id",
+            "checklist_version",
+            "branch_id",
+            "auditor_id",
+            "status",
+            "revision",
+            "document",
+            "document_hash",
+            "visited_at",
+            "visited_utc",
+            "period_month",
+            "created_at",
+            "updated_at",
+        },
+        foreign_keys=[
+            ("branch_id", "branches", "branch_id"),
+            ("auditor_id", "users", "user_id"),
+        ],
+    )
+    db.execute("create index audits_checklist_version on audits(checklist_id, checklist_version)")
+    db["audits"].create_index(["auditor_id", "status"])
+    db["audits"].create_index(["status", "period_month", "branch_id"])
+    db["audits"].create_index(["branch_id", "period_month"])
+    db["audit_sections"].create(
+        {
+            "audit_id": str,
+            "section_id": str,
+            "earned": str,
+            "possible": str,
+            "percent": float,
+            "employee_id": int,
+        },
+        pk=("audit_id", "section_id"),
+        foreign_keys=[("audit_id", "audits", "audit_id"), ("employee_id", "employees", "employee_id")],
+    )
+    db["audit_sections"].create_index(["employee_id"])
+    db["audit_trail"].create(
+        {
+            "entry_id": int,
+            "audit_id": str,
+            "at": str,
+            "user_id": int,
+            "action": str,
+            "reason": str,
+            "before": str,
+            "after": str,
+        },
+        pk="entry_id",
+        not_null={"audit_id", "at", "action"},
+        foreign_keys=[("audit_id", "audits", "audit_id"), ("user_id", "users", "user_id")],
+    )
+    db["audit_trail"].create_index(["audit_id"])
+    db["photos"].create(
+        {
+            "photo_id": str,
+            "audit_id": str,
+            "uploaded_by": int,
+            "content_type": str,
+            "width": int,
+            "height": int,
+            "bytes": int,
+            "sha256": str,
+            "image": bytes,
+            "thumbnail": bytes,
+            "created_at": str,
+        },
+        pk="photo_id",
+        not_null={"audit_id", "uploaded_by", "content_type", "image", "thumbnail", "created_at"},
+        foreign_keys=[("uploaded_by", "users", "user_id")],
+    )
+    db["photos"].create_index(["audit_id"])

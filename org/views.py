@@ -14,6 +14,9 @@ from org.roles import ADMIN, MANAGER, REVIEWER
 
 bp = Blueprint("org", __name__)
 
+# Other packages add parts to a role's home page: role -> functions (db, user) -> {"template", ...}.
+home_sections: dict[str, list] = {}
+
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths are followed after login."""
@@ -60,6 +63,7 @@ def home():
             "employees": db["employees"].count,
             "users": db["users"].count,
         }
+    context["sections"] = [section(db, g.user) for section in home_sections.get(role, [])]
     return render_template(f"org/home_{role}.html", **context)
 
 

@@ -49,7 +49,43 @@ ACCESS = {
     "checklists_api.validate_checklist": ("admin",),
     "checklists_api.get_checklist": ALL,
     "checklists_api.list_versions": ALL,
+    "audits.assignments": ("admin", "reviewer"),
+    "audits.start_visit": ("admin", "auditor"),
+    "audits.visit": ("admin", "auditor"),
+    "audits.save_visit": ("admin", "auditor"),
+    "audits.show": ALL,
+    "audits.photo": ALL,
+    "audits_api.save": ("admin", "auditor"),
+    "audits_api.read": ALL,
+    "audits_api.submit": ("admin", "auditor"),
+    "audits_api.upload_photo": ("admin", "auditor"),
 }
+
+AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"
+PHOTO_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+OTHER_AUDIT_ID = "1e2d3c4b-5a69-4788-9766-554433221100"
+
+
+def published_audit(db, audit_id, branch_id, auditor, photo_id=None):
+    """A published audit of branch_id by auditor, so that every role that may see it can."""
+    from audits import store as audits_store
+    from audits.photos import process
+    from tests.audits.test_views import jpeg_bytes
+
+    document = {
+        "checklist_id": "visit",
+        "checklist_version": 1,
+        "branch_id": branch_id,
+        "visited_at": "2026-10-05T14:30:00+02:00",
+        "revision": 1,
+        "answers": {"a": {"value": "yes"}},
+        "employees": {},
+        "employee_descriptions": {},
+    }
+    audit, _ = audits_store.save_audit(db, audit_id, document, auditor)
+    if photo_id:
+        audits_store.save_photo(db, photo_id, audit, auditor, process(jpeg_bytes()))
+    db["audits"].update(audit_id, {"status": "published"})
 
 
 @pytest.fixture
@@ -66,12 +102,17 @@ def company(db):
     )
     own = store.create_branch(db, "OWN", "Own branch", "North")
     other = store.create_branch(db, "OTH", "Other branch", "South")
+    auditor = Actions(None, db).user("auditor")
+    published_audit(db, AUDIT_ID, own, auditor, PHOTO_ID)
+    published_audit(db, OTHER_AUDIT_ID, other, auditor)
     return {
         "own": own,
         "other": other,
         "own_employee": store.create_employee(db, own, "Ann Own"),
         "other_employee": store.create_employee(db, other, "Oli Other"),
         "region": db["branches"].get(own)["region_id"],
+        "own_audit": AUDIT_ID,
+        "other_audit": OTHER_AUDIT_ID,
     }
 
 
@@ -85,6 +126,8 @@ def sample_values(company, db, scope: str) -> dict:
         "user_id": user_id,
         "filename": "style.css",
         "checklist_id": "visit",
+        "audit_id": company[f"{scope}_audit"],
+        "photo_id": PHOTO_ID,
     }
 
 
@@ -155,7 +198,7 @@ def test_a_manager_gets_404_for_another_branchs_objects(app, db, company):
     checked = 0
     for rule, method in routes(app):
         allowed = ACCESS[rule.endpoint]
-        scoped = {"branch_id", "employee_id"} & rule.arguments
+        scoped = {"branch_id", "employee_id", "audit_id"} & rule.arguments
         if not scoped or allowed == PUBLIC or "manager" not in allowed:
             continue
         response = request(client, method, build(app, rule, values))

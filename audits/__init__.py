@@ -1,0 +1,1 @@
+"""Assignments, the visit form, drafts, photos, offline sync API, submission and review."""

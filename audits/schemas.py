@@ -1,0 +1,121 @@
+"""Marshmallow schemas of the audit document (what the phone keeps and sends) and the audit API."""
+
+import re
+from datetime import datetime
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def aware_timestamp(value: str) -> None:
+    """An ISO 8601 time with its UTC offset, as the phone records it."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("Not an ISO 8601 time such as 2026-10-05T14:30:00+02:00.") from None
+    if moment.utcoffset() is None:
+        raise ValidationError("Include the UTC offset, e.g. 2026-10-05T14:30:00+02:00.")
+
+
+def photo_id(value: str) -> None:
+    if not UUID_RE.match(value):
+        raise ValidationError("Not a photo UUID.")
+
+
+class AnswerSchema(Schema):
+    value = fields.Raw(
+        allow_none=True, metadata={"description": "yes/no, a number, an option label, text or photo ids"}
+    )
+    na = fields.Boolean(metadata={"description": "Not applicable (only where the item allows it)"})
+    comment = fields.String(validate=validate.Length(max=2000))
+    photos = fields.List(fields.String(validate=photo_id), validate=validate.Length(max=20))
+
+
+class LocationSchema(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    accuracy = fields.Float(validate=validate.Range(min=0))
+
+
+class AuditDocumentSchema(Schema):
+    checklist_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    checklist_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    branch_id = fields.Integer(required=True, strict=True)
+    visited_at = fields.String(required=True, validate=aware_timestamp)
+    revision = fields.Integer(strict=True, validate=validate.Range(min=0), load_default=0)
+    answers = fields.Dict(keys=fields.String(), values=fields.Nested(AnswerSchema), load_default=dict)
+    employees = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(strict=True),
+        load_default=dict,
+        metadata={"description": "Section id (about: employee) -> employee id"},
+    )
+    employee_descriptions = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(validate=validate.Length(max=300)),
+        load_default=dict,
+        metadata={"description": "Section id -> how the auditor describes an employee not in the list"},
+    )
+    started_at = fields.String(validate=aware_timestamp)
+    ended_at = fields.String(validate=aware_timestamp)
+    location = fields.Nested(LocationSchema, allow_none=True)
+
+
+class ScoreSchema(Schema):
+    percent = fields.Float(allow_none=True)
+    earned = fields.Float()
+    possible = fields.Float()
+    passed = fields.Boolean(allow_none=True)
+    critical_failure = fields.Boolean()
+
+
+class SectionScoreSchema(Schema):
+    percent = fields.Float(allow_none=True)
+    earned = fields.Float()
+    possible = fields.Float()
+    employee_id = fields.Integer(allow_none=True)
+
+
+class AuditSchema(AuditDocumentSchema):
+    id = fields.String()
+    status = fields.String(validate=validate.OneOf(["draft", "submitted", "returned", "published"]))
+    document = fields.Nested(AuditDocumentSchema)
+    score = fields.Nested(ScoreSchema)
+    sections = fields.Dict(keys=fields.String(), values=fields.Nested(SectionScoreSchema))
+    missing = fields.List(
+        fields.String(), metadata={"description": "Items still to answer before submitting"}
+    )
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), validate.Regexp(r"\S")])
+
+
+class PhotoSchema(Schema):
+    id = fields.String()
+    audit_id = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    url = fields.String()
+    thumbnail_url = fields.String()
+
+
+_DICT_FIELDS = ("answers", "employees", "employee_descriptions")
+
+
+def load_document(data) -> dict:
+    """Load an audit document; error paths name the item (answers.offer.comment), not marshmallow's
+    inner "value" level of a dict field."""
+    try:
+        return AuditDocumentSchema().load(data)
+    except ValidationError as exc:
+        messages = exc.messages
+        if isinstance(messages, dict):
+            for name in _DICT_FIELDS:
+                if isinstance(messages.get(name), dict):
+                    messages[name] = {
+                        key: inner.get("value", inner.get("key")) if isinstance(inner, dict) else inner
+                        for key, inner in messages[name].items()
+                    }
+        raise ValidationError(messages) from None

@@ -1,0 +1,423 @@
+"""Reads and writes of audits, their scores, their trail, photos and assignments.
+
+Saving is idempotent and ordered by revision: the same document again changes nothing, an older
+revision never overwrites a newer one, and a submitted audit only accepts its own document.
+"""
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from audits.document import answer_problems, employee_problems, period_month, submission_problems, utc
+from checklists.model import Checklist
+from checklists.scoring import Score, display_percent, score
+from checklists.store import load_checklist
+from org import store as org_store
+from org.errors import AppError
+from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
+from org.store import now
+
+DRAFT, SUBMITTED, RETURNED, PUBLISHED = "draft", "submitted", "returned", "published"
+LOCKED = (SUBMITTED, PUBLISHED)
+
+
+def canonical(document: dict) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _hash(document: dict) -> str:
+    return hashlib.sha256(canonical(document).encode()).hexdigest()
+
+
+def _fraction_text(value) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+# Reading
+
+
+def get_audit(db: Database, audit_id: str) -> dict:
+    rows = list(db.query("select * from audits where audit_id = ?", [audit_id]))
+    if not rows:
+        raise AppError(f"Audit {audit_id} does not exist.", 404)
+    return {**rows[0], "document": json.loads(rows[0]["document"])}
+
+
+def can_see(db: Database, audit: dict, user: dict) -> bool:
+    """Reviewers and admins see every audit, an auditor their own, a manager the published ones
+    of their branches."""
+    role = user["role"]
+    if role in (ADMIN, REVIEWER):
+        return True
+    if role == AUDITOR:
+        return audit["auditor_id"] == user["user_id"]
+    if role == MANAGER:
+        return audit["status"] == PUBLISHED and audit["branch_id"] in org_store.manager_branch_ids(
+            db, user["user_id"]
+        )
+    return False
+
+
+def audit_in_scope(db: Database, audit_id: str, user: dict) -> dict:
+    """The audit if the user may see it; 404 otherwise, as for one that does not exist."""
+    try:
+        audit = get_audit(db, audit_id)
+    except AppError:
+        audit = None
+    if audit is None or not can_see(db, audit, user):
+        raise AppError(f"Audit {audit_id} does not exist.", 404)
+    return audit
+
+
+def audit_score(db: Database, audit: dict) -> tuple[Checklist, Score]:
+    """The checklist version of an audit and the engine's score of its answers."""
+    checklist = load_checklist(db, audit["checklist_id"], audit["checklist_version"])
+    return checklist, score(checklist, audit["document"]["answers"])
+
+
+def audit_view(db: Database, audit: dict) -> dict:
+    """The audit as the API shows it: its document, status, score and section scores."""
+    document = audit["document"]
+    checklist, result = audit_score(db, audit)
+    employees = document.get("employees", {})
+    return {
+        **document,
+        "id": audit["audit_id"],
+        "status": audit["status"],
+        "document": document,
+        "score": {
+            "percent": display_percent(result.percent),
+            "earned": float(result.earned),
+            "possible": float(result.possible),
+            "passed": result.passed,
+            "critical_failure": result.critical_failure,
+        },
+        "sections": {
+            section_id: {
+                "percent": display_percent(s.percent),
+                "earned": float(s.earned),
+                "possible": float(s.possible),
+                "employee_id": employees.get(section_id),
+            }
+            for section_id, s in result.sections.items()
+        },
+        "missing": list(result.missing),
+    }
+
+
+# Saving
+
+
+def _check_document(db: Database, document: dict) -> Checklist:
+    """The checklist version of a document whose answers, branch and employees all fit; 422 otherwise."""
+    try:
+        checklist = load_checklist(db, document["checklist_id"], document["checklist_version"])
+    except AppError:
+        field = (
+            "checklist_id"
+            if not db["checklists"].count_where("checklist_id = ?", [document["checklist_id"]])
+            else "checklist_version"
+        )
+        raise AppError(
+            "The audit names a checklist version that does not exist.",
+            422,
+            {
+                field: [
+                    f"Checklist {document['checklist_id']!r} version {document['checklist_version']} "
+                    "does not exist."
+                ]
+            },
+        ) from None
+    try:
+        branch = org_store.get_branch(db, document["branch_id"])
+    except AppError:
+        raise AppError(
+            "The audit names a branch that does not exist.",
+            422,
+            {"branch_id": [f"Branch {document['branch_id']} does not exist."]},
+        ) from None
+    problems = answer_problems(checklist, document["answers"])
+    if branch["staff_informed"]:
+        staff = {e["employee_id"] for e in org_store.list_employees(db, branch["branch_id"])}
+        problems |= employee_problems(checklist, document["employees"], staff)
+    unknown = [s for s in document["employee_descriptions"] if s not in {x.id for x in checklist.sections}]
+    for section_id in unknown:
+        problems[f"employee_descriptions.{section_id}"] = [f"No section {section_id!r} in this checklist."]
+    if problems:
+        raise AppError("The audit has invalid answers; nothing was saved.", 422, problems)
+    if not branch["staff_informed"]:
+        # The branch's staff do not know they may be scored by name: link no employee.
+        document["employees"] = {}
+        document["employee_descriptions"] = {}
+    return checklist
+
+
+def _score_columns(result: Score) -> dict:
+    return {
+        "percent": display_percent(result.percent),
+        "percent_exact": None if result.percent is None else _fraction_text(result.percent),
+        "earned": _fraction_text(result.earned),
+        "possible": _fraction_text(result.possible),
+        "passed": None if result.passed is None else int(result.passed),
+        "critical_failure": int(result.critical_failure),
+    }
+
+
+def _write_sections(db: Database, audit_id: str, document: dict, result: Score) -> None:
+    db.execute("delete from audit_sections where audit_id = ?", [audit_id])
+    db["audit_sections"].insert_all(
+        {
+            "audit_id": audit_id,
+            "section_id": section_id,
+            "earned": _fraction_text(s.earned),
+            "possible": _fraction_text(s.possible),
+            "percent": display_percent(s.percent),
+            "employee_id": document["employees"].get(section_id),
+        }
+        for section_id, s in result.sections.items()
+    )
+
+
+def save_audit(db: Database, audit_id: str, document: dict, user: dict) -> tuple[dict, str]:
+    """Store a whole audit document. Returns (audit, outcome), outcome one of created, updated,
+    unchanged (the same document) or stale (an older revision, ignored)."""
+    checklist = _check_document(db, document)
+    document_hash = _hash(document)
+    result = score(checklist, document["answers"])
+    stamp = now()
+    with db.atomic():
+        rows = list(db.query("select * from audits where audit_id = ?", [audit_id]))
+        existing = rows[0] if rows else None
+        if existing is not None:
+            if existing["auditor_id"] != user["user_id"] and user["role"] != ADMIN:
+                raise AppError(f"Audit {audit_id} does not exist.", 404)
+            if existing["document_hash"] == document_hash:
+                return get_audit(db, audit_id), "unchanged"
+            if existing["status"] in LOCKED:
+                raise AppError(
+                    f"Audit {audit_id} is {existing['status']}; it can no longer be changed from the phone.",
+                    409,
+                )
+            if (existing["checklist_id"], existing["checklist_version"]) != (
+                document["checklist_id"],
+                document["checklist_version"],
+            ):
+                raise AppError(
+                    "An audit keeps the checklist version it was started on.",
+                    409,
+                    {"checklist_version": [f"This audit uses version {existing['checklist_version']}."]},
+                )
+            if document["revision"] < existing["revision"]:
+                return get_audit(db, audit_id), "stale"
+        columns = {
+            "checklist_id": document["checklist_id"],
+            "checklist_version": document["checklist_version"],
+            "branch_id": document["branch_id"],
+            "revision": document["revision"],
+            "document": canonical(document),
+            "document_hash": document_hash,
+            "visited_at": document["visited_at"],
+            "visited_utc": utc(document["visited_at"]),
+            "period_month": period_month(document["visited_at"]),
+            "updated_at": stamp,
+            **_score_columns(result),
+        }
+        if existing is None:
+            db["audits"].insert(
+                {
+                    "audit_id": audit_id,
+                    "auditor_id": user["user_id"],
+                    "status": DRAFT,
+                    "created_at": stamp,
+                    **columns,
+                }
+            )
+        else:
+            db["audits"].update(audit_id, columns)
+        _write_sections(db, audit_id, document, result)
+    return get_audit(db, audit_id), "created" if existing is None else "updated"
+
+
+def add_trail(
+    db: Database, audit_id: str, user_id: int | None, action: str, reason: str = "", before=None, after=None
+):
+    """Record a change to a submitted audit: who, when, what, why, before and after. Never edited."""
+    db["audit_trail"].insert(
+        {
+            "audit_id": audit_id,
+            "at": now(),
+            "user_id": user_id,
+            "action": action,
+            "reason": reason,
+            "before": None if before is None else json.dumps(before, ensure_ascii=False),
+            "after": None if after is None else json.dumps(after, ensure_ascii=False),
+        }
+    )
+
+
+def photo_ids_of(db: Database, audit_id: str) -> set[str]:
+    return {r["photo_id"] for r in db.query("select photo_id from photos where audit_id = ?", [audit_id])}
+
+
+def submit_audit(db: Database, audit_id: str, user: dict, at: datetime | None = None) -> dict:
+    """Submit a draft (or returned) audit once nothing is missing; submitting again changes nothing."""
+    with db.atomic():
+        audit = audit_in_scope(db, audit_id, user)
+        if audit["status"] in LOCKED:
+            return audit
+        if audit["auditor_id"] != user["user_id"] and user["role"] != ADMIN:
+            raise AppError(f"Audit {audit_id} does not exist.", 404)
+        checklist, result = audit_score(db, audit)
+        problems = submission_problems(
+            checklist, audit["document"], result, at or datetime.now(UTC), photo_ids_of(db, audit_id)
+        )
+        if problems:
+            raise AppError(
+                f"The audit cannot be submitted yet: {len(problems)} thing(s) to fix.", 422, problems
+            )
+        stamp = now()
+        db["audits"].update(audit_id, {"status": SUBMITTED, "submitted_at": stamp, "updated_at": stamp})
+        add_trail(
+            db, audit_id, user["user_id"], "submitted", after={"score": display_percent(result.percent)}
+        )
+    return get_audit(db, audit_id)
+
+
+def list_audits_of_auditor(db: Database, auditor_id: int) -> list[dict]:
+    return list(
+        db.query(
+            """select a.audit_id, a.status, a.visited_at, a.percent, a.checklist_id, a.updated_at,
+                      b.name as branch, b.code as branch_code, c.title as checklist
+               from audits a join branches b using (branch_id) join checklists c using (checklist_id)
+               where a.auditor_id = ? order by a.updated_at desc""",
+            [auditor_id],
+        )
+    )
+
+
+# Assignments
+
+
+def create_assignment(
+    db: Database,
+    branch_id: int,
+    checklist_id: str,
+    auditor_id: int,
+    due_from: str,
+    due_by: str,
+    notes: str,
+    user_id: int,
+) -> int:
+    """Assign a visit; its audit id is fixed now so every device of the auditor saves to one audit."""
+    org_store.get_branch(db, branch_id)
+    load_checklist(db, checklist_id)
+    auditor = org_store.get_user(db, auditor_id)
+    if auditor["role"] != AUDITOR:
+        raise AppError("Visits are assigned to auditors.", 422, {"auditor_id": ["Not an auditor."]})
+    if due_from and due_from > due_by:
+        raise AppError(
+            "The due window ends before it starts.", 422, {"due_by": ["Before the start of the window."]}
+        )
+    return (
+        db["assignments"]
+        .insert(
+            {
+                "audit_id": str(uuid.uuid4()),
+                "branch_id": branch_id,
+                "checklist_id": checklist_id,
+                "auditor_id": auditor_id,
+                "due_from": due_from or None,
+                "due_by": due_by,
+                "notes": notes,
+                "created_at": now(),
+                "created_by": user_id,
+            }
+        )
+        .last_pk
+    )
+
+
+_ASSIGNMENT_SELECT = """
+select s.*, b.name as branch, b.code as branch_code, b.address, c.title as checklist,
+       c.latest_version, u.email as auditor_email, u.name as auditor_name,
+       a.status, a.revision, a.updated_at as audit_updated_at
+  from assignments s
+  join branches b using (branch_id)
+  join checklists c using (checklist_id)
+  join users u on u.user_id = s.auditor_id
+  left join audits a on a.audit_id = s.audit_id"""
+
+
+def list_assignments(db: Database, auditor_id: int | None = None, open_only: bool = False) -> list[dict]:
+    """Assignments due soonest first; open ones are those not yet submitted."""
+    where, params = [], []
+    if auditor_id is not None:
+        where.append("s.auditor_id = ?")
+        params.append(auditor_id)
+    if open_only:
+        where.append("(a.status is null or a.status in ('draft', 'returned'))")
+    sql = (
+        _ASSIGNMENT_SELECT
+        + (" where " + " and ".join(where) if where else "")
+        + " order by s.due_by, s.assignment_id"
+    )
+    return list(db.query(sql, params))
+
+
+def assignment_by_audit(db: Database, audit_id: str) -> dict | None:
+    rows = list(db.query(_ASSIGNMENT_SELECT + " where s.audit_id = ?", [audit_id]))
+    return rows[0] if rows else None
+
+
+# Photos
+
+
+def save_photo(db: Database, photo_id: str, audit: dict, user: dict, photo) -> tuple[dict, bool]:
+    """Store a processed photo under its client UUID; the same UUID again changes nothing."""
+    with db.atomic():
+        rows = list(db.query("select photo_id, audit_id from photos where photo_id = ?", [photo_id]))
+        if rows:
+            if rows[0]["audit_id"] != audit["audit_id"]:
+                raise AppError(f"Photo {photo_id} belongs to another audit.", 409)
+            return get_photo_info(db, photo_id), False
+        if audit["status"] in LOCKED:
+            raise AppError(f"Audit {audit['audit_id']} is {audit['status']}; no photo can be added.", 409)
+        db["photos"].insert(
+            {
+                "photo_id": photo_id,
+                "audit_id": audit["audit_id"],
+                "uploaded_by": user["user_id"],
+                "content_type": "image/jpeg",
+                "width": photo.width,
+                "height": photo.height,
+                "bytes": len(photo.image),
+                "sha256": photo.sha256,
+                "image": photo.image,
+                "thumbnail": photo.thumbnail,
+                "created_at": now(),
+            }
+        )
+    return get_photo_info(db, photo_id), True
+
+
+def get_photo_info(db: Database, photo_id: str) -> dict:
+    rows = list(
+        db.query(
+            "select photo_id, audit_id, width, height, bytes, created_at from photos where photo_id = ?",
+            [photo_id],
+        )
+    )
+    if not rows:
+        raise AppError(f"Photo {photo_id} does not exist.", 404)
+    return rows[0]
+
+
+def photo_bytes(db: Database, photo_id: str, thumbnail: bool = False) -> bytes:
+    column = "thumbnail" if thumbnail else "image"
+    rows = list(db.query(f"select {column} from photos where photo_id = ?", [photo_id]))
+    if not rows:
+        raise AppError(f"Photo {photo_id} does not exist.", 404)
+    return rows[0][column]

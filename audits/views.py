@@ -1,0 +1,303 @@
+"""HTML pages: assigning visits, the auditor's visits, the visit form (works as plain posts;
+static/visit.js adds autosave and offline), the audit page and photos."""
+
+import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from wtforms import SelectChoice
+
+from audits import photos, store
+from audits.document import moment
+from audits.formdata import document_from_form, item_hints, local_input
+from audits.forms import AssignmentForm, StartVisitForm
+from audits.schemas import UUID_RE, load_document
+from checklists.scoring import explain, format_percent
+from checklists.store import list_checklists, load_checklist
+from db import get_db
+from org import store as org_store
+from org.auth import require
+from org.errors import AppError, flatten_messages
+from org.roles import ADMIN, AUDITOR, REVIEWER
+from org.views import home_sections
+
+bp = Blueprint("audits", __name__)
+
+
+def _audit_uuid(audit_id: str) -> str:
+    if not UUID_RE.match(audit_id):
+        raise AppError(f"Audit {audit_id} does not exist.", 404)
+    return audit_id.lower()
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+# Home page parts
+
+
+def _auditor_home(db, user) -> dict:
+    visits = store.list_assignments(db, auditor_id=user["user_id"], open_only=True)
+    return {
+        "template": "audits/_home_auditor.html",
+        "visits": visits,
+        "today": _today(),
+        "recent": store.list_audits_of_auditor(db, user["user_id"])[:10],
+    }
+
+
+def _office_home(db, user) -> dict:
+    open_visits = store.list_assignments(db, open_only=True)
+    today = _today()
+    return {
+        "template": "audits/_home_office.html",
+        "overdue": [v for v in open_visits if v["due_by"] < today],
+        "upcoming": [v for v in open_visits if v["due_by"] >= today][:10],
+    }
+
+
+home_sections.setdefault(AUDITOR, []).append(_auditor_home)
+home_sections.setdefault(ADMIN, []).append(_office_home)
+home_sections.setdefault(REVIEWER, []).append(_office_home)
+
+
+# Assignments
+
+
+def _choices(form, db) -> None:
+    form.branch_id.choices = [
+        SelectChoice(b["branch_id"], f"{b['code']} · {b['name']}")
+        for b in org_store.list_branches(db)
+        if b["active"]
+    ]
+    form.checklist_id.choices = [SelectChoice(c["checklist_id"], c["title"]) for c in list_checklists(db)]
+    if hasattr(form, "auditor_id"):
+        form.auditor_id.choices = [
+            SelectChoice(u["user_id"], u["name"] or u["email"])
+            for u in org_store.list_users(db)
+            if u["role"] == AUDITOR and u["active"]
+        ]
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@require(ADMIN, REVIEWER)
+def assignments():
+    db = get_db()
+    form = AssignmentForm()
+    _choices(form, db)
+    if form.validate_on_submit():
+        store.create_assignment(
+            db,
+            form.branch_id.data,
+            form.checklist_id.data,
+            form.auditor_id.data,
+            form.due_from.data.isoformat() if form.due_from.data else "",
+            form.due_by.data.isoformat(),
+            form.notes.data or "",
+            g.user["user_id"],
+        )
+        flash("Visit assigned.")
+        return redirect(url_for("audits.assignments"))
+    rows = store.list_assignments(db)
+    today = _today()
+    groups = {
+        "Overdue": [r for r in rows if r["status"] in (None, "draft", "returned") and r["due_by"] < today],
+        "Upcoming": [r for r in rows if r["status"] in (None, "draft", "returned") and r["due_by"] >= today],
+        "Done": [r for r in rows if r["status"] in ("submitted", "published")],
+    }
+    status = 400 if form.errors else 200
+    return render_template("audits/assignments.html", form=form, groups=groups), status
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+@require(AUDITOR, ADMIN)
+def start_visit():
+    db = get_db()
+    form = StartVisitForm()
+    _choices(form, db)
+    if form.validate_on_submit():
+        audit_id = str(uuid.uuid4())
+        return redirect(
+            url_for(
+                "audits.visit",
+                audit_id=audit_id,
+                branch=form.branch_id.data,
+                checklist=form.checklist_id.data,
+            )
+        )
+    return render_template("audits/start.html", form=form)
+
+
+# The visit form
+
+
+def _new_document(db, audit_id: str) -> tuple[dict, dict | None]:
+    """The starting document of a visit not yet saved: from its assignment or the query string."""
+    assignment = store.assignment_by_audit(db, audit_id)
+    if assignment is not None:
+        if assignment["auditor_id"] != g.user["user_id"] and g.user["role"] != ADMIN:
+            raise AppError(f"Audit {audit_id} does not exist.", 404)
+        branch_id, checklist_id = assignment["branch_id"], assignment["checklist_id"]
+    else:
+        branch_id, checklist_id = request.args.get("branch", type=int), request.args.get("checklist", "")
+        if not branch_id or not checklist_id:
+            raise AppError(f"Audit {audit_id} does not exist.", 404)
+    checklist = load_checklist(db, checklist_id)
+    org_store.get_branch(db, branch_id)
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    document = {
+        "checklist_id": checklist.id,
+        "checklist_version": checklist.version,
+        "branch_id": branch_id,
+        "visited_at": datetime.now(zone).isoformat(timespec="seconds"),
+        "revision": 0,
+        "answers": {},
+        "employees": {},
+        "employee_descriptions": {},
+    }
+    return document, assignment
+
+
+def _visit_page(audit_id: str, document: dict, status: str, errors: dict | None = None, code: int = 200):
+    db = get_db()
+    checklist = load_checklist(db, document["checklist_id"], document["checklist_version"])
+    branch = org_store.get_branch(db, document["branch_id"])
+    employees = (
+        org_store.list_employees(db, branch["branch_id"], active_only=True)
+        if branch["staff_informed"]
+        else []
+    )
+    saved = None
+    try:
+        audit = store.get_audit(db, audit_id)
+        saved = store.audit_view(db, audit)
+    except AppError:
+        pass
+    return render_template(
+        "audits/visit.html",
+        audit_id=audit_id,
+        document=document,
+        checklist=checklist,
+        branch=branch,
+        employees=employees,
+        status=status,
+        errors=errors or {},
+        saved=saved,
+        visited_local=local_input(document["visited_at"]),
+        offset_minutes=int(moment(document["visited_at"]).utcoffset().total_seconds() // 60),
+        assignment=store.assignment_by_audit(db, audit_id),
+        hints=item_hints(checklist),
+    ), code
+
+
+@bp.get("/audits/<audit_id>/form")
+@require(AUDITOR, ADMIN)
+def visit(audit_id):
+    audit_id = _audit_uuid(audit_id)
+    db = get_db()
+    try:
+        audit = store.audit_in_scope(db, audit_id, g.user)
+    except AppError:
+        document, _assignment = _new_document(db, audit_id)
+        return _visit_page(audit_id, document, "new")
+    if audit["status"] in store.LOCKED:
+        return redirect(url_for("audits.show", audit_id=audit_id))
+    return _visit_page(audit_id, audit["document"], audit["status"])
+
+
+def _form_photos(audit: dict) -> dict[str, list[str]]:
+    """Store the photos of a plain form post; their ids by field name."""
+    db, ids = get_db(), {}
+    for field_name, upload in request.files.items(multi=True):
+        data = upload.read()
+        if not data:
+            continue
+        try:
+            processed = photos.process(data)
+        except photos.PhotoError as exc:
+            raise AppError(str(exc), 422, {field_name: [str(exc)]}) from None
+        photo_id = str(uuid.uuid4())
+        store.save_photo(db, photo_id, audit, g.user, processed)
+        ids.setdefault(field_name, []).append(photo_id)
+    return ids
+
+
+@bp.post("/audits/<audit_id>/form")
+@require(AUDITOR, ADMIN)
+def save_visit(audit_id):
+    audit_id = _audit_uuid(audit_id)
+    db = get_db()
+    try:
+        audit = store.audit_in_scope(db, audit_id, g.user)
+        base, status = audit["document"], audit["status"]
+    except AppError:
+        audit = None
+        base, _assignment = _new_document(db, audit_id)
+        status = "new"
+    if audit is not None and audit["status"] in store.LOCKED:
+        return redirect(url_for("audits.show", audit_id=audit_id))
+    checklist = load_checklist(db, base["checklist_id"], base["checklist_version"])
+    offset = request.form.get("tz_offset", type=int)
+    if offset is None:
+        offset = int(moment(base["visited_at"]).utcoffset().total_seconds() // 60)
+    try:
+        if audit is None:
+            audit, _outcome = store.save_audit(db, audit_id, load_document(base), g.user)
+        new_photos = _form_photos(audit)
+        raw = document_from_form(checklist, request.form, audit["document"], offset, new_photos)
+        document = load_document(raw)
+        store.save_audit(db, audit_id, document, g.user)
+        if request.form.get("action") == "submit":
+            store.submit_audit(db, audit_id, g.user)
+            flash("Audit submitted. Thank you!")
+            return redirect(url_for("audits.show", audit_id=audit_id))
+    except ValidationError as exc:
+        return _visit_page(audit_id, raw, status, flatten_messages(exc.messages), 422)
+    except AppError as exc:
+        if exc.status != 422:
+            raise
+        current = store.get_audit(db, audit_id)["document"]
+        return _visit_page(audit_id, current, status, exc.fields, 422)
+    flash("Saved.")
+    return redirect(url_for("audits.visit", audit_id=audit_id))
+
+
+# Reading
+
+
+@bp.get("/audits/<audit_id>")
+@require()
+def show(audit_id):
+    db = get_db()
+    audit = store.audit_in_scope(db, _audit_uuid(audit_id), g.user)
+    checklist, result = store.audit_score(db, audit)
+    branch = org_store.get_branch(db, audit["branch_id"])
+    staff = {e["employee_id"]: e["name"] for e in org_store.list_employees(db, branch["branch_id"])}
+    return render_template(
+        "audits/show.html",
+        audit=audit,
+        document=audit["document"],
+        checklist=checklist,
+        result=result,
+        branch=branch,
+        staff=staff,
+        explanation=explain(checklist, result),
+        format_percent=format_percent,
+    )
+
+
+@bp.get("/audits/<audit_id>/photos/<photo_id>")
+@require()
+def photo(audit_id, photo_id):
+    db = get_db()
+    store.audit_in_scope(db, _audit_uuid(audit_id), g.user)
+    info = store.get_photo_info(db, _audit_uuid(photo_id))
+    if info["audit_id"] != audit_id.lower():
+        raise AppError(f"Photo {photo_id} does not exist.", 404)
+    data = store.photo_bytes(db, info["photo_id"], thumbnail=request.args.get("size") == "thumb")
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
