@@ -265,6 +265,15 @@ def save_visit(audit_id):
     return redirect(url_for("audits.visit", audit_id=audit_id))
 
 
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that it may keep every page of the app."""
+    response = current_app.send_static_file("sw.js")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 # Reading
 
 

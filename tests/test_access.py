@@ -59,6 +59,7 @@ ACCESS = {
     "audits_api.read": ALL,
     "audits_api.submit": ("admin", "auditor"),
     "audits_api.upload_photo": ("admin", "auditor"),
+    "audits.service_worker": PUBLIC,
 }
 
 AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"

@@ -57,10 +57,11 @@ def small_tap_targets(page) -> list[str]:
     return page.evaluate(
         """() => [...document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea')]
             .filter(el => el.offsetParent !== null && !(el.tagName === 'A' && el.closest('p')))
+            .filter(el => getComputedStyle(el).opacity !== '0' || el.getBoundingClientRect().height > 1)
             .filter(el => {
               const box = el.getBoundingClientRect();
               const small = el.type === 'checkbox' || el.type === 'radio'
-                ? el.closest('.check, li').getBoundingClientRect().height < 44
+                ? (el.closest('label, .check, li') || el).getBoundingClientRect().height < 44
                 : box.height < 44;
               return small;
             })
