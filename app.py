@@ -121,16 +121,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 @with_appcontext
 def seed_demo_command():
     """Fill the database with a demo company; safe to run again."""
+    from audits.seed import seed_audits
     from checklists.cli import LIBRARY, checklist_files, import_files
     from org.seed import DEMO_PASSWORD, DEMO_USERS, seed_org
 
     database = db.connect(current_app.config["DATABASE"])
     added = seed_org(database)
     checklists = import_files(database, checklist_files(LIBRARY))
+    audits = seed_audits(database)
     database.conn.close()
     click.echo(
         f"Demo company ready: {added['branches']} branches, {added['employees']} employees "
-        f"and {added['users']} users added; {len(checklists)} checklists from the library."
+        f"and {added['users']} users added; {len(checklists)} checklists from the library; "
+        f"{audits} audits added."
     )
     click.echo(f"Log in with password {DEMO_PASSWORD!r} as one of:")
     for email, role, _name in DEMO_USERS:

@@ -1,6 +1,7 @@
 """Opening the SQLite database, its pragmas, and the numbered migrations."""
 
 import sqlite3
+from contextlib import contextmanager
 
 import click
 from flask import current_app, g
@@ -20,11 +21,37 @@ PRAGMAS = (
 
 
 def connect(path: str) -> Database:
-    """Open the database at path with the pragmas every connection needs."""
-    conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
+    """Open the database at path with the pragmas every connection needs.
+
+    Autocommit mode (isolation_level=None): a statement outside transaction() commits at once, so no
+    implicit transaction is ever left holding the write lock.
+    """
+    conn = sqlite3.connect(path, timeout=5, check_same_thread=False, isolation_level=None)
     for pragma in PRAGMAS:
         conn.execute(pragma)
     return Database(conn)
+
+
+@contextmanager
+def transaction(db: Database):
+    """A write transaction that takes the write lock at its start (BEGIN IMMEDIATE).
+
+    A deferred BEGIN that reads and then writes fails at once with "database is locked" when another
+    connection wrote in between; taking the lock first makes it wait (busy timeout) instead.
+    Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        db.execute("COMMIT")
 
 
 def migrate(db: Database) -> list[str]:

@@ -31,7 +31,7 @@ def save(audit_id):
     audit_id = _check_uuid(audit_id)
     document = load_document(json_body())
     audit, outcome = store.save_audit(get_db(), audit_id, document, g.user)
-    response = store.audit_view(get_db(), audit)
+    response = store.audit_view(get_db(), audit, audit.get("result"))
     response["saved"] = outcome
     return response, 201 if outcome == "created" else 200
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -37,8 +38,11 @@ def process(data: bytes) -> Photo:
     if len(data) > MAX_BYTES:
         raise PhotoError(f"The photo is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind, (width, height) = probe.format, probe.size
+        with warnings.catch_warnings():
+            # Pillow warns about huge images when it opens them; the size check below refuses them.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                kind, (width, height) = probe.format, probe.size
         if kind not in FORMATS:
             raise PhotoError(f"{kind} files are not accepted; send a JPEG, PNG or WebP photo.")
         if width * height > MAX_PIXELS:

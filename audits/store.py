@@ -15,6 +15,7 @@ from audits.document import answer_problems, employee_problems, period_month, su
 from checklists.model import Checklist
 from checklists.scoring import Score, display_percent, score
 from checklists.store import load_checklist
+from db import transaction
 from org import store as org_store
 from org.errors import AppError
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
@@ -78,10 +79,11 @@ def audit_score(db: Database, audit: dict) -> tuple[Checklist, Score]:
     return checklist, score(checklist, audit["document"]["answers"])
 
 
-def audit_view(db: Database, audit: dict) -> dict:
+def audit_view(db: Database, audit: dict, result: Score | None = None) -> dict:
     """The audit as the API shows it: its document, status, score and section scores."""
     document = audit["document"]
-    checklist, result = audit_score(db, audit)
+    if result is None:
+        _checklist, result = audit_score(db, audit)
     employees = document.get("employees", {})
     return {
         **document,
@@ -183,19 +185,20 @@ def _write_sections(db: Database, audit_id: str, document: dict, result: Score) 
 
 def save_audit(db: Database, audit_id: str, document: dict, user: dict) -> tuple[dict, str]:
     """Store a whole audit document. Returns (audit, outcome), outcome one of created, updated,
-    unchanged (the same document) or stale (an older revision, ignored)."""
+    unchanged (the same document) or stale (an older revision, ignored). The audit carries the
+    engine's score of what is stored under "result"."""
     checklist = _check_document(db, document)
     document_hash = _hash(document)
     result = score(checklist, document["answers"])
     stamp = now()
-    with db.atomic():
+    with transaction(db):
         rows = list(db.query("select * from audits where audit_id = ?", [audit_id]))
         existing = rows[0] if rows else None
         if existing is not None:
             if existing["auditor_id"] != user["user_id"] and user["role"] != ADMIN:
                 raise AppError(f"Audit {audit_id} does not exist.", 404)
             if existing["document_hash"] == document_hash:
-                return get_audit(db, audit_id), "unchanged"
+                return {**get_audit(db, audit_id), "result": result}, "unchanged"
             if existing["status"] in LOCKED:
                 raise AppError(
                     f"Audit {audit_id} is {existing['status']}; it can no longer be changed from the phone.",
@@ -238,7 +241,7 @@ def save_audit(db: Database, audit_id: str, document: dict, user: dict) -> tuple
         else:
             db["audits"].update(audit_id, columns)
         _write_sections(db, audit_id, document, result)
-    return get_audit(db, audit_id), "created" if existing is None else "updated"
+    return {**get_audit(db, audit_id), "result": result}, "created" if existing is None else "updated"
 
 
 def add_trail(
@@ -264,7 +267,7 @@ def photo_ids_of(db: Database, audit_id: str) -> set[str]:
 
 def submit_audit(db: Database, audit_id: str, user: dict, at: datetime | None = None) -> dict:
     """Submit a draft (or returned) audit once nothing is missing; submitting again changes nothing."""
-    with db.atomic():
+    with transaction(db):
         audit = audit_in_scope(db, audit_id, user)
         if audit["status"] in LOCKED:
             return audit
@@ -377,7 +380,7 @@ def assignment_by_audit(db: Database, audit_id: str) -> dict | None:
 
 def save_photo(db: Database, photo_id: str, audit: dict, user: dict, photo) -> tuple[dict, bool]:
     """Store a processed photo under its client UUID; the same UUID again changes nothing."""
-    with db.atomic():
+    with transaction(db):
         rows = list(db.query("select photo_id, audit_id from photos where photo_id = ?", [photo_id]))
         if rows:
             if rows[0]["audit_id"] != audit["audit_id"]:

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from checklists import spec, store
-from db import connect
+from db import connect, transaction
 
 LIBRARY = Path(__file__).parent / "library"
 
@@ -40,7 +40,7 @@ def load_files(files: list[Path]) -> list[tuple[Path, dict]]:
 def import_files(db, files: list[Path]) -> list[tuple[str, int, bool]]:
     """Validate all files, then store them all in one transaction: all or nothing."""
     loaded = load_files(files)
-    with db.atomic():
+    with transaction(db):
         return [store.save_checklist(db, doc) for _file, doc in loaded]
 
 

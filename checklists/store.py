@@ -2,11 +2,13 @@
 
 import hashlib
 import json
+from functools import lru_cache
 
 from sqlite_utils import Database
 
 from checklists.model import Checklist, checklist_from_dict
 from checklists.spec import canonical_json
+from db import transaction
 from org.errors import AppError
 from org.store import now
 
@@ -19,7 +21,7 @@ def save_checklist(db: Database, doc: dict, user_id: int | None = None) -> tuple
     """Store a validated checklist (normal form) as a new version unless the newest version has
     the same content. Returns (checklist_id, version, created)."""
     checklist_id, content_hash, stamp = doc["id"], _hash(doc), now()
-    with db.atomic():
+    with transaction(db):
         rows = list(db.query("select latest_version from checklists where checklist_id = ?", [checklist_id]))
         latest = rows[0]["latest_version"] if rows else 0
         if latest:
@@ -63,10 +65,26 @@ def get_version(db: Database, checklist_id: str, version: int | None = None) -> 
     return {**rows[0], "spec": json.loads(rows[0]["spec"])}
 
 
+@lru_cache(maxsize=512)
+def _model(content_hash: str, version: int, spec_text: str) -> Checklist:
+    # A stored version never changes, so its model is built once per process.
+    return checklist_from_dict(json.loads(spec_text), version)
+
+
 def load_checklist(db: Database, checklist_id: str, version: int | None = None) -> Checklist:
     """The model of a stored version, ready for the scoring engine."""
-    stored = get_version(db, checklist_id, version)
-    return checklist_from_dict(stored["spec"], stored["version"])
+    if version is None:
+        rows = list(db.query("select latest_version from checklists where checklist_id = ?", [checklist_id]))
+        version = rows[0]["latest_version"] if rows else 0
+    rows = list(
+        db.query(
+            "select content_hash, spec from checklist_versions where checklist_id = ? and version = ?",
+            [checklist_id, version],
+        )
+    )
+    if not rows:
+        raise AppError(f"Checklist {checklist_id!r} version {version} does not exist.", 404)
+    return _model(rows[0]["content_hash"], version, rows[0]["spec"])
 
 
 def list_checklists(db: Database) -> list[dict]:

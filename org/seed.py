@@ -2,6 +2,7 @@
 
 from sqlite_utils import Database
 
+from db import transaction
 from org import store
 
 DEMO_PASSWORD = "visitscore-demo"
@@ -57,7 +58,7 @@ def demo_employee_names(branch_index: int, count: int) -> list[str]:
 def seed_org(db: Database) -> dict[str, int]:
     """Create what is missing of the demo company; return what was added."""
     added = {"branches": 0, "employees": 0, "users": 0}
-    with db.atomic():
+    with transaction(db):
         for index, (code, name, region, address, informed) in enumerate(BRANCHES):
             if store.branch_id_by_code(db, code) is not None:
                 continue

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from db import transaction
 from org.errors import AppError
 from org.roles import ALL_BRANCHES, MANAGER, ROLES
 
@@ -126,7 +127,7 @@ def create_branch(
     staff_informed: bool = False,
 ) -> int:
     """Create a branch in the named region (created if new); return its id."""
-    with db.atomic():
+    with transaction(db):
         _check_code_free(db, code)
         region_id = ensure_region(db, region)
         return (
@@ -147,7 +148,7 @@ def create_branch(
 
 def update_branch(db: Database, branch_id: int, **changes) -> None:
     """Change a branch's code, name, region (by name), address, active or staff_informed."""
-    with db.atomic():
+    with transaction(db):
         get_branch(db, branch_id)
         if "code" in changes:
             _check_code_free(db, changes["code"], branch_id)
@@ -244,7 +245,7 @@ def create_user(
     """Create a user with a hashed password; managers get the given branches."""
     email = email.strip().lower()
     _check_role(role)
-    with db.atomic():
+    with transaction(db):
         if user_by_email(db, email) is not None:
             raise AppError(f"A user with email {email} already exists.", 409, {"email": ["Already exists."]})
         user_id = (
@@ -268,7 +269,7 @@ def update_user(
     db: Database, user_id: int, name: str, role: str, active: bool, branch_ids: list[int]
 ) -> None:
     _check_role(role)
-    with db.atomic():
+    with transaction(db):
         get_user(db, user_id)
         db["users"].update(user_id, {"name": name, "role": role, "active": int(active)})
         set_manager_branches(db, user_id, branch_ids if role == MANAGER else [])
@@ -279,7 +280,7 @@ def set_password(db: Database, user_id: int, password: str) -> None:
 
 
 def set_manager_branches(db: Database, user_id: int, branch_ids) -> None:
-    with db.atomic():
+    with transaction(db):
         db.execute("delete from manager_branches where user_id = ?", [user_id])
         for branch_id in sorted(set(branch_ids)):
             get_branch(db, branch_id)

@@ -211,3 +211,37 @@ def test_the_visit_form_fits_a_320px_phone(live_app, visit, browser):
         assert small_tap_targets(page) == [], title
     page.screenshot(path=str(live_app.config["DATABASE"]) + "-visit.png", full_page=True)
     context.close()
+
+
+def test_the_discreet_timer_fills_the_waiting_time(live_app, visit, live_db, page):
+    base = live_app.config["LIVE_URL"]
+    log_in(page, base)
+    page.goto(f"{base}/audits/{visit['audit_id']}/form")
+    timer = page.locator("#item-wait-minutes").get_by_role("button", name="Time it")
+    timer.tap()
+    running = page.locator("#item-wait-minutes").get_by_role("button", name="Stop timing")
+    assert running.inner_text() == "•"  # nothing that reads as a stopwatch from across the room
+    page.wait_for_timeout(700)
+    running.tap()
+    expect(page.get_by_label("Minutes before an employee was free")).to_have_value("0")
+    until(lambda: has_answer(live_db, "wait-minutes", {"value": 0}))
+
+
+def test_log_out_asks_before_leaving_unsent_work(live_app, visit, live_db, page, context):
+    base = live_app.config["LIVE_URL"]
+    log_in(page, base)
+    page.goto(f"{base}/audits/{visit['audit_id']}/form")
+    context.set_offline(True)
+    page.get_by_role("radio", name="Yes").first.tap()
+    page.wait_for_function("() => Number(document.getElementById('sync-status').dataset.pending) > 0")
+    messages = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Log out").tap()
+    page.wait_for_timeout(300)
+    assert "have not reached the server yet" in messages[0]
+    assert page.url.endswith("/form")  # still logged in: nothing was thrown away
+    kept = page.evaluate(
+        "async (id) => (await (await import('/static/outbox.js')).getAudit(id)).doc.answers",
+        visit["audit_id"],
+    )
+    assert kept["greeted-30s"] == {"value": "yes"}

@@ -75,10 +75,14 @@ def test_seed_demo_builds_a_company_and_is_safe_twice(runner, db):
     for email in ("admin@demo.visitscore.app", "manager@demo.visitscore.app"):
         assert email in first.output
     assert db["checklists"].count >= 5
+    assert db["assignments"].count >= 4
+    audits = db["audits"].count
+    assert audits >= 100 and db["audits"].count_where("status = 'submitted'") == audits
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert {t: db[t].count for t in counts} == counts
     assert db["checklist_versions"].count == db["checklists"].count
+    assert db["audits"].count == audits
 
 
 def test_init_db_creates_the_database(tmp_path, monkeypatch):

@@ -1,0 +1,136 @@
+"""Demo visits: open assignments for the demo auditor and a few months of submitted audits whose
+answers follow each branch's (made-up) quality, so comparisons have something to show."""
+
+import io
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PIL import Image
+from sqlite_utils import Database
+
+from audits import store
+from audits.photos import process
+from audits.schemas import load_document
+from checklists.model import Checklist
+from checklists.scoring import visible_items
+from checklists.store import list_checklists, load_checklist
+from org import store as org_store
+
+LONDON = ZoneInfo("Europe/London")
+COMMENTS = (
+    "Nobody at the door when I came in.",
+    "Had to ask twice.",
+    "Employee was on the phone.",
+    "Queue of six people.",
+)
+
+
+def _demo_photo(rng: random.Random):
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), tuple(rng.randrange(60, 220) for _ in range(3))).save(out, "JPEG")
+    return process(out.getvalue())
+
+
+def _answer(item, good: bool, rng: random.Random):
+    if item.type == "yes_no":
+        return "yes" if good else "no"
+    if item.type == "scale":
+        return int(item.max) if good else int(item.min) + rng.randrange(0, max(1, int(item.max - item.min)))
+    if item.type == "choice":
+        ranked = sorted(item.options, key=lambda o: -o.score)
+        return ranked[0].label if good else rng.choice(ranked[1:]).label
+    if item.type == "number":
+        limits = [float(b.max) for b in item.bands if b.max is not None]
+        return round(rng.uniform(0, limits[0]), 1) if good else round(limits[-1] + rng.uniform(0.5, 4), 1)
+    return "Asked about a product for a gift; was shown two options." if item.type == "text" else None
+
+
+def demo_answers(checklist: Checklist, quality: float, rng: random.Random) -> tuple[dict, list[str]]:
+    """Answers to every shown item, good with probability quality; the ids of photos they need."""
+    answers: dict[str, dict] = {}
+    photos: list[str] = []
+    for _section, item in checklist.items():
+        if item.id not in visible_items(checklist, answers):
+            continue
+        if item.allow_na and rng.random() < 0.08:
+            answers[item.id] = {"na": True}
+            continue
+        # Critical standards (allergies, prices, honesty) are failed far less often than the rest.
+        good = rng.random() < (1 - (1 - quality) / 4 if item.critical else quality)
+        answer: dict = {}
+        if item.type == "photo":
+            photo_id = str(uuid.uuid4())
+            photos.append(photo_id)
+            answer["value"] = [photo_id]
+        else:
+            answer["value"] = _answer(item, good, rng)
+        if not good and item.scored and item.comment_on_fail:
+            answer["comment"] = rng.choice(COMMENTS)
+        if not good and item.scored and item.photo_on_fail:
+            photo_id = str(uuid.uuid4())
+            photos.append(photo_id)
+            answer["photos"] = [photo_id]
+        answers[item.id] = answer
+    return answers, photos
+
+
+def seed_audits(db: Database, months: int = 4, per_month: int = 2, today: date | None = None) -> int:
+    """Add open assignments and `months` months of submitted audits; nothing when they exist."""
+    auditor = org_store.user_by_email(db, "auditor@demo.visitscore.app")
+    if auditor is None or db["audits"].count_where("auditor_id = ?", [auditor["user_id"]]):
+        return 0
+    rng = random.Random(2026)
+    today = today or datetime.now(UTC).date()
+    checklists = [load_checklist(db, c["checklist_id"]) for c in list_checklists(db)]
+    branches = org_store.list_branches(db)
+    for offset in (-6, -2, 3, 8, 15, 24):
+        branch = rng.choice(branches)
+        store.create_assignment(
+            db,
+            branch["branch_id"],
+            rng.choice(checklists).id,
+            auditor["user_id"],
+            "",
+            (today + timedelta(days=offset)).isoformat(),
+            "Ask for help choosing a gift under £30.",
+            auditor["user_id"],
+        )
+    count = 0
+    for branch in branches:
+        quality = 0.7 + 0.28 * rng.random()
+        staff = [e["employee_id"] for e in org_store.list_employees(db, branch["branch_id"])]
+        for month_back in range(months, 0, -1):
+            first = (today.replace(day=1) - timedelta(days=28 * month_back)).replace(day=1)
+            for _ in range(per_month):
+                checklist = rng.choice(checklists)
+                visited = datetime(
+                    first.year,
+                    first.month,
+                    rng.randint(1, 27),
+                    rng.randint(9, 18),
+                    rng.choice((0, 15, 30, 45)),
+                    tzinfo=LONDON,
+                )
+                answers, photo_ids = demo_answers(checklist, quality, rng)
+                document = {
+                    "checklist_id": checklist.id,
+                    "checklist_version": checklist.version,
+                    "branch_id": branch["branch_id"],
+                    "visited_at": visited.isoformat(),
+                    "started_at": visited.isoformat(),
+                    "ended_at": (visited + timedelta(minutes=rng.randint(12, 35))).isoformat(),
+                    "revision": 1,
+                    "answers": answers,
+                    "employees": {
+                        s.id: rng.choice(staff) for s in checklist.sections if s.about == "employee" and staff
+                    },
+                }
+                audit_id = str(uuid.uuid4())
+                audit, _ = store.save_audit(db, audit_id, load_document(document), auditor)
+                for photo_id in photo_ids:
+                    store.save_photo(db, photo_id, audit, auditor, _demo_photo(rng))
+                store.submit_audit(db, audit_id, auditor, at=visited + timedelta(hours=1))
+                count += 1
+    return count

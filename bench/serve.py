@@ -1,0 +1,25 @@
+"""Serve Visitscore as in production (waitress), plus a bare endpoint, for load benchmarks.
+
+python -m bench.serve DATABASE PORT
+"""
+
+import sys
+
+import waitress
+
+from app import create_app, csrf
+
+
+def main(database: str, port: int) -> None:
+    app = create_app({"DATABASE": database, "SECRET_KEY": "bench"})
+
+    @app.route("/__bare", methods=["GET", "PUT"])
+    @csrf.exempt
+    def bare():
+        return {"ok": True}
+
+    waitress.serve(app, host="127.0.0.1", port=port, threads=8, _quiet=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))

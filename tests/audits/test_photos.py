@@ -1,0 +1,112 @@
+"""Photos by UUID: re-encoded, bounded, idempotent, and refused with a message when they are not photos."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from audits.photos import PhotoError, process
+from tests.audits.conftest import AUDIT_ID, design_document
+
+PHOTO_ID = "3c1f0e2d-4b5a-4c6d-8e7f-9a0b1c2d3e4f"
+URL = f"/api/v1/audits/{AUDIT_ID}/photos/{PHOTO_ID}"
+
+
+def image_bytes(size=(800, 600), fmt="JPEG", **save) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (10, 200, 90)).save(out, fmt, **save)
+    return out.getvalue()
+
+
+@pytest.fixture
+def auditor(client, actions, visit_setup):
+    headers = actions.token("auditor")
+    client.put(
+        f"/api/v1/audits/{AUDIT_ID}",
+        json=design_document(visit_setup["branch_id"], visit_setup["ana"]),
+        headers=headers,
+    )
+    return headers
+
+
+def test_upload_resizes_strips_metadata_and_is_idempotent(client, auditor, db):
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # camera make
+    exif[0x010E] = "Shot at 51.5N 0.12W"  # image description
+    data = image_bytes((4000, 3000), exif=exif.tobytes())
+    first = client.put(URL, data=data, headers={**auditor, "Content-Type": "image/jpeg"})
+    assert first.status_code == 201
+    assert (first.get_json()["width"], first.get_json()["height"]) == (1600, 1200)
+    stored = db["photos"].get(PHOTO_ID)["image"]
+    assert b"SecretCam" not in stored and len(Image.open(io.BytesIO(stored)).getexif()) == 0
+    again = client.put(URL, data=data, headers={**auditor, "Content-Type": "image/jpeg"})
+    assert again.status_code == 200
+    assert db["photos"].count == 1
+
+
+def test_multipart_upload(client, auditor, db):
+    response = client.put(
+        URL,
+        data={"photo": (io.BytesIO(image_bytes(fmt="PNG")), "p.png")},
+        headers=auditor,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201
+    assert db["photos"].get(PHOTO_ID)["content_type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"this is not an image", "not an image"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "not an image"),
+        (b"GIF89a" + b"\x00" * 20, "not an image"),
+        (image_bytes()[:200], "not an image"),
+        (image_bytes(fmt="BMP"), "BMP files are not accepted"),
+    ],
+)
+def test_not_a_photo_is_refused_with_a_message(client, auditor, db, data, message):
+    response = client.put(URL, data=data, headers={**auditor, "Content-Type": "image/jpeg"})
+    assert response.status_code == 422
+    assert message in response.get_json()["error"]
+    assert db["photos"].count == 0
+
+
+def test_a_decompression_bomb_is_refused_before_decoding():
+    bomb = image_bytes((12000, 12000), fmt="PNG")
+    with pytest.raises(PhotoError, match="megapixels"):
+        process(bomb)
+
+
+def test_oversized_upload_is_refused():
+    with pytest.raises(PhotoError, match="larger than 12 MB"):
+        process(b"\xff" * (13 * 1024 * 1024))
+
+
+def test_photos_need_an_audit_in_scope(client, actions, auditor):
+    other = actions.token("auditor", email="other@example.com")
+    assert (
+        client.put(URL, data=image_bytes(), headers={**other, "Content-Type": "image/jpeg"}).status_code
+        == 404
+    )
+    assert (
+        client.put(f"/api/v1/audits/{AUDIT_ID}/photos/nope", data=image_bytes(), headers=auditor).status_code
+        == 400
+    )
+
+
+def test_no_photo_is_added_to_a_submitted_audit(client, auditor, db):
+    client.post(f"/api/v1/audits/{AUDIT_ID}/submit", headers=auditor)
+    response = client.put(URL, data=image_bytes(), headers={**auditor, "Content-Type": "image/jpeg"})
+    assert response.status_code == 409
+    assert db["photos"].count == 0
+
+
+def test_submit_waits_for_referenced_photos(client, auditor, visit_setup):
+    document = design_document(visit_setup["branch_id"], visit_setup["ana"], revision=8)
+    document["answers"]["greeted-30s"]["photos"] = [PHOTO_ID]
+    client.put(f"/api/v1/audits/{AUDIT_ID}", json=document, headers=auditor)
+    response = client.post(f"/api/v1/audits/{AUDIT_ID}/submit", headers=auditor)
+    assert response.get_json()["fields"] == {"answers.greeted-30s.photos": ["1 photo(s) not uploaded yet."]}
+    client.put(URL, data=image_bytes(), headers={**auditor, "Content-Type": "image/jpeg"})
+    assert client.post(f"/api/v1/audits/{AUDIT_ID}/submit", headers=auditor).status_code == 200
