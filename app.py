@@ -34,6 +34,7 @@ def _instance_secret_key(app: Flask) -> str:
 
 NAV_LINKS = (
     ("audits.start_visit", "New visit", ("auditor",)),
+    ("audits.review_queue", "Review", ("admin", "reviewer")),
     ("audits.assignments", "Visits", ("admin", "reviewer")),
     ("checklists.index", "Checklists", ("admin", "reviewer")),
     ("org.branches", "Branches", ("admin", "reviewer", "manager")),
@@ -70,6 +71,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         BEHIND_PROXY=False,
         # Wall-clock zone of visits entered without JavaScript (the phone's own offset is used otherwise).
         TIMEZONE="UTC",
+        # Days after publishing during which a branch may appeal.
+        APPEAL_DAYS=7,
     )
     app.config.from_prefixed_env("VISITSCORE")
     if test_config:

@@ -317,3 +317,56 @@ def m003_audits(db: Database) -> None:
         foreign_keys=[("uploaded_by", "users", "user_id")],
     )
     db["photos"].create_index(["audit_id"])
+
+
+@migrations()
+def m004_review(db: Database) -> None:
+    db["audits"].add_column("acknowledged_at", str)
+    db["audits"].add_column("returned_reason", str)
+    db["appeals"].create(
+        {
+            "appeal_id": int,
+            "audit_id": str,
+            "item_id": str,
+            "text": str,
+            "photos": str,
+            "status": str,
+            "opened_by": int,
+            "opened_at": str,
+            "decided_by": int,
+            "decided_at": str,
+            "decision_reason": str,
+            "answer_before": str,
+            "answer_after": str,
+            "percent_before": float,
+            "percent_after": float,
+        },
+        pk="appeal_id",
+        not_null={"audit_id", "item_id", "text", "status", "opened_by", "opened_at"},
+        foreign_keys=[("audit_id", "audits", "audit_id"), ("opened_by", "users", "user_id")],
+    )
+    db["appeals"].create_index(["audit_id"])
+    db["appeals"].create_index(["status"])
+    db["action_items"].create(
+        {
+            "action_id": int,
+            "audit_id": str,
+            "item_id": str,
+            "what": str,
+            "who": str,
+            "due": str,
+            "done_at": str,
+            "created_by": int,
+            "created_at": str,
+        },
+        pk="action_id",
+        not_null={"audit_id", "what", "who", "due", "created_by", "created_at"},
+        foreign_keys=[("audit_id", "audits", "audit_id"), ("created_by", "users", "user_id")],
+    )
+    db["action_items"].create_index(["audit_id"])
+    # The audit trail is evidence: no row of it is ever changed or removed.
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""create trigger audit_trail_no_{event.lower()} before {event} on audit_trail
+                begin select raise(abort, 'the audit trail cannot be changed'); end"""
+        )

@@ -1,16 +1,31 @@
 """JSON API of audits: the idempotent save, submit, read, and photo upload by UUID."""
 
-from flask import Blueprint, g, request, url_for
+from flask import Blueprint, current_app, g, request, url_for
 
-from audits import photos, store
-from audits.schemas import UUID_RE, AuditDocumentSchema, AuditSchema, PhotoSchema, load_document
+from audits import photos, review, store
+from audits.schemas import (
+    UUID_RE,
+    ActionInSchema,
+    ActionSchema,
+    AppealInSchema,
+    AppealSchema,
+    AppealsCreatedSchema,
+    AuditDocumentSchema,
+    AuditSchema,
+    CorrectionSchema,
+    DecisionSchema,
+    PhotoSchema,
+    ReasonSchema,
+    TrailSchema,
+    load_document,
+)
 from db import get_db
-from org.apidoc import documented, json_body
+from org.apidoc import documented, json_body, load_body
 from org.auth import require
 from org.errors import AppError
-from org.roles import ADMIN, AUDITOR
+from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
 
-bp = Blueprint("audits_api", __name__, url_prefix="/api/v1/audits")
+bp = Blueprint("audits_api", __name__, url_prefix="/api/v1")
 
 
 def _check_uuid(value: str, what: str = "audit") -> str:
@@ -19,7 +34,7 @@ def _check_uuid(value: str, what: str = "audit") -> str:
     return value.lower()
 
 
-@bp.put("/<audit_id>")
+@bp.put("/audits/<audit_id>")
 @documented(
     "Save the whole audit document; the same document again changes nothing, an older revision "
     "never overwrites a newer one, a different document for a submitted audit is 409",
@@ -36,20 +51,29 @@ def save(audit_id):
     return response, 201 if outcome == "created" else 200
 
 
-@bp.get("/<audit_id>")
+@bp.get("/audits/<audit_id>")
 @documented("An audit: its document, status, score and section scores", response=AuditSchema)
 @require(api=True)
 def read(audit_id):
     audit = store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)
-    return store.audit_view(get_db(), audit)
+    return _view(audit)
 
 
-@bp.post("/<audit_id>/submit")
+@bp.post("/audits/<audit_id>/submit")
 @documented("Submit the audit (idempotent); 422 names what is missing", response=AuditSchema)
 @require(AUDITOR, ADMIN, api=True)
 def submit(audit_id):
     audit = store.submit_audit(get_db(), _check_uuid(audit_id), g.user)
-    return store.audit_view(get_db(), audit)
+    return _view(audit)
+
+
+def _view(audit: dict, result=None) -> dict:
+    """The audit as this caller may see it: the branch never learns where the shopper stood."""
+    view = store.audit_view(get_db(), audit, result)
+    if g.user["role"] == MANAGER:
+        view.pop("location", None)
+        view["document"] = {k: v for k, v in view["document"].items() if k != "location"}
+    return view
 
 
 def _upload_bytes() -> bytes:
@@ -59,7 +83,7 @@ def _upload_bytes() -> bytes:
     return request.get_data()
 
 
-@bp.put("/<audit_id>/photos/<photo_id>")
+@bp.put("/audits/<audit_id>/photos/<photo_id>")
 @documented(
     "Upload a photo under its own UUID (the raw image, or multipart field 'photo'); idempotent",
     response=PhotoSchema,
@@ -97,3 +121,124 @@ def upload_photo(audit_id, photo_id):
         ),
     }
     return body, 201 if created else 200
+
+
+# Review, and what the branch does with a published audit
+
+
+@bp.post("/audits/<audit_id>/approve")
+@documented(
+    "Approve a submitted audit: it is published to the branch and counts in reports", response=AuditSchema
+)
+@require(REVIEWER, ADMIN, api=True)
+def approve(audit_id):
+    return _view(review.approve(get_db(), _check_uuid(audit_id), g.user))
+
+
+@bp.post("/audits/<audit_id>/return")
+@documented(
+    "Send a submitted audit back to its auditor with a reason", body=ReasonSchema, response=AuditSchema
+)
+@require(REVIEWER, ADMIN, api=True)
+def return_audit(audit_id):
+    store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)  # out of scope is 404 before any body check
+    reason = load_body(ReasonSchema())["reason"]
+    return _view(review.return_to_auditor(get_db(), _check_uuid(audit_id), g.user, reason))
+
+
+@bp.post("/audits/<audit_id>/corrections")
+@documented(
+    "Correct one answer of a submitted audit, with a reason", body=CorrectionSchema, response=AuditSchema
+)
+@require(REVIEWER, ADMIN, api=True)
+def correct(audit_id):
+    store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)  # out of scope is 404 before any body check
+    data = load_body(CorrectionSchema())
+    audit = review.correct(
+        get_db(), _check_uuid(audit_id), g.user, data["item"], data["answer"], data["reason"]
+    )
+    return _view(audit)
+
+
+@bp.post("/audits/<audit_id>/acknowledge")
+@documented("The branch manager acknowledges a published audit", response=AuditSchema)
+@require(MANAGER, api=True)
+def acknowledge(audit_id):
+    return _view(review.acknowledge(get_db(), _check_uuid(audit_id), g.user))
+
+
+@bp.post("/audits/<audit_id>/appeals")
+@documented(
+    "Appeal items that lost points, within the appeal period",
+    body=AppealInSchema,
+    response=AppealsCreatedSchema,
+    status=201,
+)
+@require(MANAGER, api=True)
+def appeal(audit_id):
+    store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)  # out of scope is 404 before any body check
+    data = load_body(AppealInSchema())
+    days = current_app.config["APPEAL_DAYS"]
+    ids = review.open_appeals(get_db(), _check_uuid(audit_id), g.user, data["items"], data["text"], days)
+    return {"appeals": ids}, 201
+
+
+@bp.get("/audits/<audit_id>/appeals")
+@documented("The appeals of an audit, with their outcome and the score before and after")
+@require(api=True)
+def list_appeals(audit_id):
+    audit = store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)
+    rows = review.appeals_list(get_db(), status=None, audit_id=audit["audit_id"])
+    return {"appeals": AppealSchema(many=True).dump(rows)}
+
+
+@bp.post("/appeals/<int:appeal_id>/decision")
+@documented(
+    "Uphold (with the corrected answer) or reject an appeal, with a reason",
+    body=DecisionSchema,
+    response=AppealSchema,
+)
+@require(REVIEWER, ADMIN, api=True)
+def decide(appeal_id):
+    review.get_appeal(get_db(), appeal_id, g.user)
+    data = load_body(DecisionSchema())
+    decided = review.decide_appeal(
+        get_db(), appeal_id, g.user, data["outcome"], data["reason"], data.get("answer")
+    )
+    return AppealSchema().dump(decided)
+
+
+@bp.post("/audits/<audit_id>/actions")
+@documented(
+    "Add an action plan entry for an item that lost points",
+    body=ActionInSchema,
+    response=ActionSchema,
+    status=201,
+)
+@require(MANAGER, api=True)
+def add_action(audit_id):
+    store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)  # out of scope is 404 before any body check
+    data = load_body(ActionInSchema())
+    db = get_db()
+    action_id = review.add_action(
+        db, _check_uuid(audit_id), g.user, data["item"], data["what"], data["who"], data["due"].isoformat()
+    )
+    return ActionSchema().dump(
+        review.actions_list(db, audit_id=audit_id.lower())[-1] | {"action_id": action_id}
+    ), 201
+
+
+@bp.post("/actions/<int:action_id>/done")
+@documented("Mark an action plan entry done", response=ActionSchema)
+@require(MANAGER, api=True)
+def action_done(action_id):
+    return ActionSchema().dump(review.complete_action(get_db(), action_id, g.user))
+
+
+@bp.get("/audits/<audit_id>/trail")
+@documented("Every change after submission: who, when, what, why, before and after", response=TrailSchema)
+@require(REVIEWER, ADMIN, MANAGER, api=True)
+def trail(audit_id):
+    audit = store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)
+    entries = review.trail(get_db(), audit["audit_id"], hide_auditor=g.user["role"] == MANAGER)
+    return TrailSchema().dump({"trail": entries})

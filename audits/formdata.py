@@ -108,3 +108,13 @@ def item_hints(checklist: Checklist) -> dict[str, dict]:
         hint["photo_on_fail"] = item.photo_on_fail
         hints[item.id] = hint
     return hints
+
+
+def answer_from_field(item_type: str, raw: str) -> dict:
+    """One answer typed by a reviewer ("na" for N/A): numbers for scales and number items."""
+    raw = raw.strip()
+    if raw == NA:
+        return {"na": True}
+    if item_type in ("scale", "number"):
+        return {"value": _number(raw)}
+    return {"value": raw}

@@ -1,7 +1,8 @@
 """flask-wtf forms: assigning visits, starting an unscheduled visit."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -17,3 +18,35 @@ class AssignmentForm(FlaskForm):
 class StartVisitForm(FlaskForm):
     branch_id = SelectField("Branch", coerce=int, validators=[DataRequired()])
     checklist_id = SelectField("Checklist", validators=[DataRequired()])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+
+
+class CorrectionForm(FlaskForm):
+    item = StringField("Item", validators=[DataRequired()])
+    value = StringField("New answer", validators=[DataRequired(), Length(max=5000)])
+    reason = TextAreaField("Reason for the correction", validators=[DataRequired(), Length(max=2000)])
+
+
+class AppealForm(FlaskForm):
+    items = SelectMultipleField("Items you contest", validators=[DataRequired()])
+    text = TextAreaField("What happened, and your evidence", validators=[DataRequired(), Length(max=2000)])
+    photo = FileField("Photo evidence (optional)")
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField(
+        "Decision",
+        choices=[SelectChoice("upheld", "Uphold: change the answer"), SelectChoice("rejected", "Reject")],
+    )
+    value = StringField("Corrected answer (when upheld)", validators=[Optional(), Length(max=5000)])
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+
+
+class ActionForm(FlaskForm):
+    item = SelectField("Item", validators=[DataRequired()])
+    what = StringField("What will be done", validators=[DataRequired(), Length(max=1000)])
+    who = StringField("Who", validators=[DataRequired(), Length(max=200)])
+    due = DateField("By when", validators=[DataRequired()])

@@ -119,3 +119,75 @@ def load_document(data) -> dict:
                         for key, inner in messages[name].items()
                     }
         raise ValidationError(messages) from None
+
+
+def _reason(**kwargs) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(min=1, max=2000), validate.Regexp(r"\S", error="Give a reason.")], **kwargs
+    )
+
+
+class CorrectionSchema(Schema):
+    item = fields.String(required=True)
+    answer = fields.Nested(AnswerSchema, required=True)
+    reason = _reason(required=True)
+
+
+class AppealInSchema(Schema):
+    items = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=100))
+    text = _reason(required=True, metadata={"description": "Why the branch contests these items"})
+
+
+class AppealsCreatedSchema(Schema):
+    appeals = fields.List(fields.Integer())
+
+
+class DecisionSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["upheld", "rejected"]))
+    reason = _reason(required=True)
+    answer = fields.Nested(
+        AnswerSchema, metadata={"description": "The corrected answer (required when upheld)"}
+    )
+
+
+class AppealSchema(Schema):
+    id = fields.Integer(attribute="appeal_id")
+    audit_id = fields.String()
+    item_id = fields.String()
+    text = fields.String()
+    status = fields.String()
+    opened_at = fields.String()
+    decided_at = fields.String(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    percent_before = fields.Float(allow_none=True)
+    percent_after = fields.Float(allow_none=True)
+
+
+class ActionInSchema(Schema):
+    item = fields.String(required=True)
+    what = fields.String(required=True, validate=[validate.Length(min=1, max=1000), validate.Regexp(r"\S")])
+    who = fields.String(required=True, validate=[validate.Length(min=1, max=200), validate.Regexp(r"\S")])
+    due = fields.Date(required=True)
+
+
+class ActionSchema(Schema):
+    id = fields.Integer(attribute="action_id")
+    audit_id = fields.String()
+    item_id = fields.String()
+    what = fields.String()
+    who = fields.String()
+    due = fields.String()
+    done_at = fields.String(allow_none=True)
+
+
+class TrailEntrySchema(Schema):
+    at = fields.String()
+    who = fields.String()
+    action = fields.String()
+    reason = fields.String(allow_none=True)
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+
+
+class TrailSchema(Schema):
+    trail = fields.List(fields.Nested(TrailEntrySchema))

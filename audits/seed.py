@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 from sqlite_utils import Database
 
-from audits import store
+from audits import review, store
 from audits.photos import process
 from audits.schemas import load_document
 from checklists.model import Checklist
@@ -133,4 +133,50 @@ def seed_audits(db: Database, months: int = 4, per_month: int = 2, today: date |
                     store.save_photo(db, photo_id, audit, auditor, _demo_photo(rng))
                 store.submit_audit(db, audit_id, auditor, at=visited + timedelta(hours=1))
                 count += 1
+    _seed_review(db, rng)
     return count
+
+
+def _seed_review(db: Database, rng: random.Random) -> None:
+    """Publish most audits; leave the newest few in the queue, return one; let the demo manager
+    acknowledge, plan actions and appeal, and head office decide one appeal."""
+    reviewer = org_store.user_by_email(db, "reviewer@demo.visitscore.app")
+    manager = org_store.user_by_email(db, "manager@demo.visitscore.app")
+    rows = list(
+        db.query("select audit_id, branch_id from audits where status = 'submitted' order by visited_utc")
+    )
+    waiting = {r["audit_id"] for r in rows[-6:]}
+    for row in rows:
+        if row["audit_id"] not in waiting:
+            review.approve(db, row["audit_id"], reviewer)
+    review.return_to_auditor(
+        db,
+        rows[-1]["audit_id"],
+        reviewer,
+        "The wait time looks too short for a Saturday; please check your notes.",
+    )
+    if manager is None:
+        return
+    own = set(manager["branch_ids"])
+    mine = [r["audit_id"] for r in reversed(rows) if r["branch_id"] in own and r["audit_id"] not in waiting]
+    for index, audit_id in enumerate(mine[:4]):
+        audit = store.get_audit(db, audit_id)
+        _checklist, result = store.audit_score(db, audit)
+        lost = review.lost_points(result)
+        if index:
+            review.acknowledge(db, audit_id, manager)
+        if lost and index < 3:
+            due = (datetime.fromisoformat(audit["published_at"]) + timedelta(days=21)).date().isoformat()
+            action_id = review.add_action(
+                db, audit_id, manager, lost[0], "Refresher briefing at the morning huddle", "Tom Baxter", due
+            )
+            if index == 2:
+                review.complete_action(db, action_id, manager)
+        if lost and index in (0, 1):
+            [appeal_id] = review.open_appeals(
+                db, audit_id, manager, [lost[-1]], "Our CCTV shows the standard was met; footage kept.", 3650
+            )
+            if index == 1:
+                review.decide_appeal(
+                    db, appeal_id, reviewer, "rejected", "The footage does not cover the counter.", None
+                )

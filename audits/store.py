@@ -183,6 +183,44 @@ def _write_sections(db: Database, audit_id: str, document: dict, result: Score) 
     )
 
 
+def _document_columns(document: dict, result: Score, stamp: str) -> dict:
+    return {
+        "checklist_id": document["checklist_id"],
+        "checklist_version": document["checklist_version"],
+        "branch_id": document["branch_id"],
+        "revision": document["revision"],
+        "document": canonical(document),
+        "document_hash": _hash(document),
+        "visited_at": document["visited_at"],
+        "visited_utc": utc(document["visited_at"]),
+        "period_month": period_month(document["visited_at"]),
+        "updated_at": stamp,
+        **_score_columns(result),
+    }
+
+
+def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tuple[Score, Score]:
+    """Change one answer of a stored audit (a correction or an upheld appeal) and store the
+    engine's new score. Returns the scores before and after."""
+    checklist = load_checklist(db, audit["checklist_id"], audit["checklist_version"])
+    problems = answer_problems(checklist, {item_id: answer})
+    if problems:
+        raise AppError(
+            "The new answer does not fit the item.",
+            422,
+            {path.replace(f"answers.{item_id}", "answer"): messages for path, messages in problems.items()},
+        )
+    document = dict(audit["document"])
+    before = score(checklist, document["answers"])
+    document["answers"] = {**document["answers"], item_id: answer}
+    document["revision"] = audit["revision"] + 1
+    after = score(checklist, document["answers"])
+    with transaction(db):
+        db["audits"].update(audit["audit_id"], _document_columns(document, after, now()))
+        _write_sections(db, audit["audit_id"], document, after)
+    return before, after
+
+
 def save_audit(db: Database, audit_id: str, document: dict, user: dict) -> tuple[dict, str]:
     """Store a whole audit document. Returns (audit, outcome), outcome one of created, updated,
     unchanged (the same document) or stale (an older revision, ignored). The audit carries the
@@ -215,19 +253,7 @@ def save_audit(db: Database, audit_id: str, document: dict, user: dict) -> tuple
                 )
             if document["revision"] < existing["revision"]:
                 return get_audit(db, audit_id), "stale"
-        columns = {
-            "checklist_id": document["checklist_id"],
-            "checklist_version": document["checklist_version"],
-            "branch_id": document["branch_id"],
-            "revision": document["revision"],
-            "document": canonical(document),
-            "document_hash": document_hash,
-            "visited_at": document["visited_at"],
-            "visited_utc": utc(document["visited_at"]),
-            "period_month": period_month(document["visited_at"]),
-            "updated_at": stamp,
-            **_score_columns(result),
-        }
+        columns = _document_columns(document, result, stamp)
         if existing is None:
             db["audits"].insert(
                 {
@@ -378,15 +404,18 @@ def assignment_by_audit(db: Database, audit_id: str) -> dict | None:
 # Photos
 
 
-def save_photo(db: Database, photo_id: str, audit: dict, user: dict, photo) -> tuple[dict, bool]:
-    """Store a processed photo under its client UUID; the same UUID again changes nothing."""
+def save_photo(
+    db: Database, photo_id: str, audit: dict, user: dict, photo, evidence: bool = False
+) -> tuple[dict, bool]:
+    """Store a processed photo under its client UUID; the same UUID again changes nothing.
+    Evidence for an appeal may be added to a published audit; nothing else may."""
     with transaction(db):
         rows = list(db.query("select photo_id, audit_id from photos where photo_id = ?", [photo_id]))
         if rows:
             if rows[0]["audit_id"] != audit["audit_id"]:
                 raise AppError(f"Photo {photo_id} belongs to another audit.", 409)
             return get_photo_info(db, photo_id), False
-        if audit["status"] in LOCKED:
+        if audit["status"] in LOCKED and not evidence:
             raise AppError(f"Audit {audit['audit_id']} is {audit['status']}; no photo can be added.", 409)
         db["photos"].insert(
             {

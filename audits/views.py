@@ -9,10 +9,18 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from marshmallow import ValidationError
 from wtforms import SelectChoice
 
-from audits import photos, store
+from audits import photos, review, store
 from audits.document import moment
-from audits.formdata import document_from_form, item_hints, local_input
-from audits.forms import AssignmentForm, StartVisitForm
+from audits.formdata import answer_from_field, document_from_form, item_hints, local_input
+from audits.forms import (
+    ActionForm,
+    AppealForm,
+    AssignmentForm,
+    CorrectionForm,
+    DecisionForm,
+    ReasonForm,
+    StartVisitForm,
+)
 from audits.schemas import UUID_RE, load_document
 from checklists.scoring import explain, format_percent
 from checklists.store import list_checklists, load_checklist
@@ -20,7 +28,7 @@ from db import get_db
 from org import store as org_store
 from org.auth import require
 from org.errors import AppError, flatten_messages
-from org.roles import ADMIN, AUDITOR, REVIEWER
+from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
 from org.views import home_sections
 
 bp = Blueprint("audits", __name__)
@@ -59,9 +67,30 @@ def _office_home(db, user) -> dict:
     }
 
 
+def _review_home(db, user) -> dict:
+    return {
+        "template": "audits/_home_review.html",
+        "queue": review.review_queue(db),
+        "appeals": review.appeals_list(db),
+    }
+
+
+def _manager_home(db, user) -> dict:
+    branch_ids = set(org_store.manager_branch_ids(db, user["user_id"]))
+    results = review.published_for_manager(db, user)
+    return {
+        "template": "audits/_home_manager.html",
+        "new": [r for r in results if not r["acknowledged_at"]],
+        "recent": results[:20],
+        "actions": review.actions_list(db, branch_ids=branch_ids, open_only=True),
+        "appeals": review.appeals_list(db, branch_ids=branch_ids),
+    }
+
+
 home_sections.setdefault(AUDITOR, []).append(_auditor_home)
-home_sections.setdefault(ADMIN, []).append(_office_home)
-home_sections.setdefault(REVIEWER, []).append(_office_home)
+for _role in (REVIEWER, ADMIN):
+    home_sections.setdefault(_role, []).extend([_review_home, _office_home])
+home_sections.setdefault(MANAGER, []).insert(0, _manager_home)
 
 
 # Assignments
@@ -173,7 +202,7 @@ def _visit_page(audit_id: str, document: dict, status: str, errors: dict | None 
     saved = None
     try:
         audit = store.get_audit(db, audit_id)
-        saved = store.audit_view(db, audit)
+        saved = {**store.audit_view(db, audit), "returned_reason": audit.get("returned_reason")}
     except AppError:
         pass
     return render_template(
@@ -190,6 +219,7 @@ def _visit_page(audit_id: str, document: dict, status: str, errors: dict | None 
         offset_minutes=int(moment(document["visited_at"]).utcoffset().total_seconds() // 60),
         assignment=store.assignment_by_audit(db, audit_id),
         hints=item_hints(checklist),
+        returned_reason=(saved or {}).get("returned_reason"),
     ), code
 
 
@@ -285,6 +315,15 @@ def show(audit_id):
     checklist, result = store.audit_score(db, audit)
     branch = org_store.get_branch(db, audit["branch_id"])
     staff = {e["employee_id"]: e["name"] for e in org_store.list_employees(db, branch["branch_id"])}
+    role = g.user["role"]
+    lost = review.lost_points(result)
+    deadline = (
+        review.appeal_deadline(audit, current_app.config["APPEAL_DAYS"]) if audit["published_at"] else None
+    )
+    appeal_form = AppealForm()
+    appeal_form.items.choices = [SelectChoice(i, checklist.item(i).text) for i in lost]
+    action_form = ActionForm()
+    action_form.item.choices = [SelectChoice(i, checklist.item(i).text) for i in lost]
     return render_template(
         "audits/show.html",
         audit=audit,
@@ -295,6 +334,189 @@ def show(audit_id):
         staff=staff,
         explanation=explain(checklist, result),
         format_percent=format_percent,
+        office=role in (ADMIN, REVIEWER),
+        auditor=org_store.get_user(db, audit["auditor_id"]) if role in (ADMIN, REVIEWER) else None,
+        trail=review.trail(db, audit["audit_id"], hide_auditor=role == MANAGER),
+        appeals=review.appeals_list(db, status=None, audit_id=audit["audit_id"]),
+        actions=review.actions_list(db, audit_id=audit["audit_id"]),
+        lost=lost,
+        deadline=deadline,
+        appeal_open=deadline is not None and datetime.now(UTC).date() <= deadline,
+        reason_form=ReasonForm(),
+        correction_form=CorrectionForm(),
+        decision_form=DecisionForm(),
+        appeal_form=appeal_form,
+        action_form=action_form,
+    )
+
+
+# Review and the branch's answers to it (HTML forms; the same actions as the JSON API)
+
+
+def _done(audit_id: str, action, success: str):
+    """Run a review action; say what happened, or why it was refused, on the audit page."""
+    try:
+        action()
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        details = " ".join(f"{path}: {' '.join(m)}" for path, m in exc.fields.items())
+        flash(f"{exc.message} {details}".strip(), "error")
+    else:
+        flash(success)
+    return redirect(url_for("audits.show", audit_id=audit_id))
+
+
+def _form_error(form) -> AppError:
+    fields = {name: list(errors) for name, errors in form.errors.items()}
+    return AppError("Please fill in every field.", 422, fields)
+
+
+@bp.get("/review")
+@require(REVIEWER, ADMIN)
+def review_queue():
+    db = get_db()
+    filters = {
+        "branch_id": request.args.get("branch", type=int),
+        "auditor_id": request.args.get("auditor", type=int),
+        "checklist_id": request.args.get("checklist") or None,
+    }
+    return render_template(
+        "audits/review.html",
+        queue=review.review_queue(db, **filters),
+        appeals=review.appeals_list(db),
+        branches=org_store.list_branches(db),
+        auditors=[u for u in org_store.list_users(db) if u["role"] == AUDITOR],
+        checklists=list_checklists(db),
+        filters=filters,
+    )
+
+
+@bp.post("/audits/<audit_id>/approve")
+@require(REVIEWER, ADMIN)
+def approve(audit_id):
+    audit_id = _audit_uuid(audit_id)
+    return _done(
+        audit_id, lambda: review.approve(get_db(), audit_id, g.user), "Approved and published to the branch."
+    )
+
+
+@bp.post("/audits/<audit_id>/return")
+@require(REVIEWER, ADMIN)
+def return_audit(audit_id):
+    audit_id = _audit_uuid(audit_id)
+    form = ReasonForm()
+
+    def action():
+        if not form.validate_on_submit():
+            raise _form_error(form)
+        review.return_to_auditor(get_db(), audit_id, g.user, form.reason.data)
+
+    return _done(audit_id, action, "Returned to the auditor.")
+
+
+@bp.post("/audits/<audit_id>/correct")
+@require(REVIEWER, ADMIN)
+def correct(audit_id):
+    audit_id = _audit_uuid(audit_id)
+    form = CorrectionForm()
+
+    def action():
+        if not form.validate_on_submit():
+            raise _form_error(form)
+        db = get_db()
+        checklist, _result = store.audit_score(db, store.audit_in_scope(db, audit_id, g.user))
+        try:
+            kind = checklist.item(form.item.data).type
+        except KeyError:
+            raise AppError(f"No item {form.item.data!r} in this checklist.", 422) from None
+        review.correct(
+            db, audit_id, g.user, form.item.data, answer_from_field(kind, form.value.data), form.reason.data
+        )
+
+    return _done(audit_id, action, "Answer corrected; the score was recomputed.")
+
+
+@bp.post("/audits/<audit_id>/acknowledge")
+@require(MANAGER)
+def acknowledge(audit_id):
+    audit_id = _audit_uuid(audit_id)
+    return _done(audit_id, lambda: review.acknowledge(get_db(), audit_id, g.user), "Acknowledged.")
+
+
+@bp.post("/audits/<audit_id>/appeal")
+@require(MANAGER)
+def appeal(audit_id):
+    audit_id = _audit_uuid(audit_id)
+    db = get_db()
+    audit = store.audit_in_scope(db, audit_id, g.user)
+    form = AppealForm()
+    form.items.choices = [SelectChoice(i) for i in review.lost_points(store.audit_score(db, audit)[1])]
+
+    def action():
+        if not form.validate_on_submit():
+            raise _form_error(form)
+        evidence = []
+        upload = form.photo.data
+        if upload and upload.filename:
+            try:
+                processed = photos.process(upload.read())
+            except photos.PhotoError as exc:
+                raise AppError(str(exc), 422) from None
+            photo_id = str(uuid.uuid4())
+            store.save_photo(db, photo_id, audit, g.user, processed, evidence=True)
+            evidence.append(photo_id)
+        days = current_app.config["APPEAL_DAYS"]
+        review.open_appeals(db, audit_id, g.user, form.items.data, form.text.data, days, evidence)
+
+    return _done(audit_id, action, "Appeal sent to head office.")
+
+
+@bp.post("/appeals/<int:appeal_id>/decide")
+@require(REVIEWER, ADMIN)
+def decide(appeal_id):
+    db = get_db()
+    appeal_row = review.get_appeal(db, appeal_id, g.user)
+    form = DecisionForm()
+
+    def action():
+        if not form.validate_on_submit():
+            raise _form_error(form)
+        answer = None
+        if form.outcome.data == "upheld" and form.value.data:
+            audit = store.get_audit(db, appeal_row["audit_id"])
+            kind = store.audit_score(db, audit)[0].item(appeal_row["item_id"]).type
+            answer = answer_from_field(kind, form.value.data)
+        review.decide_appeal(db, appeal_id, g.user, form.outcome.data, form.reason.data, answer)
+
+    return _done(appeal_row["audit_id"], action, "Appeal decided.")
+
+
+@bp.post("/audits/<audit_id>/actions")
+@require(MANAGER)
+def add_action(audit_id):
+    audit_id = _audit_uuid(audit_id)
+    db = get_db()
+    audit = store.audit_in_scope(db, audit_id, g.user)
+    form = ActionForm()
+    form.item.choices = [SelectChoice(i) for i in review.lost_points(store.audit_score(db, audit)[1])]
+
+    def action():
+        if not form.validate_on_submit():
+            raise _form_error(form)
+        review.add_action(
+            db, audit_id, g.user, form.item.data, form.what.data, form.who.data, form.due.data.isoformat()
+        )
+
+    return _done(audit_id, action, "Action added to the plan.")
+
+
+@bp.post("/actions/<int:action_id>/done")
+@require(MANAGER)
+def action_done(action_id):
+    action_row = review.get_action(get_db(), action_id, g.user)
+    return _done(
+        action_row["audit_id"], lambda: review.complete_action(get_db(), action_id, g.user), "Marked done."
     )
 
 

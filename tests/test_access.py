@@ -60,6 +60,25 @@ ACCESS = {
     "audits_api.submit": ("admin", "auditor"),
     "audits_api.upload_photo": ("admin", "auditor"),
     "audits.service_worker": PUBLIC,
+    "audits.review_queue": ("admin", "reviewer"),
+    "audits.approve": ("admin", "reviewer"),
+    "audits.return_audit": ("admin", "reviewer"),
+    "audits.correct": ("admin", "reviewer"),
+    "audits.acknowledge": ("manager",),
+    "audits.appeal": ("manager",),
+    "audits.decide": ("admin", "reviewer"),
+    "audits.add_action": ("manager",),
+    "audits.action_done": ("manager",),
+    "audits_api.approve": ("admin", "reviewer"),
+    "audits_api.return_audit": ("admin", "reviewer"),
+    "audits_api.correct": ("admin", "reviewer"),
+    "audits_api.acknowledge": ("manager",),
+    "audits_api.appeal": ("manager",),
+    "audits_api.list_appeals": ALL,
+    "audits_api.decide": ("admin", "reviewer"),
+    "audits_api.add_action": ("manager",),
+    "audits_api.action_done": ("manager",),
+    "audits_api.trail": ("admin", "reviewer", "manager"),
 }
 
 AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"
@@ -86,7 +105,37 @@ def published_audit(db, audit_id, branch_id, auditor, photo_id=None):
     audit, _ = audits_store.save_audit(db, audit_id, document, auditor)
     if photo_id:
         audits_store.save_photo(db, photo_id, audit, auditor, process(jpeg_bytes()))
-    db["audits"].update(audit_id, {"status": "published"})
+    db["audits"].update(audit_id, {"status": "published", "published_at": "2026-10-06T09:00:00+00:00"})
+    appeal_id = (
+        db["appeals"]
+        .insert(
+            {
+                "audit_id": audit_id,
+                "item_id": "a",
+                "text": "t",
+                "status": "open",
+                "opened_by": auditor["user_id"],
+                "opened_at": "2026-10-06",
+            }
+        )
+        .last_pk
+    )
+    action_id = (
+        db["action_items"]
+        .insert(
+            {
+                "audit_id": audit_id,
+                "item_id": "a",
+                "what": "w",
+                "who": "x",
+                "due": "2026-11-01",
+                "created_by": auditor["user_id"],
+                "created_at": "2026-10-06",
+            }
+        )
+        .last_pk
+    )
+    return appeal_id, action_id
 
 
 @pytest.fixture
@@ -104,8 +153,8 @@ def company(db):
     own = store.create_branch(db, "OWN", "Own branch", "North")
     other = store.create_branch(db, "OTH", "Other branch", "South")
     auditor = Actions(None, db).user("auditor")
-    published_audit(db, AUDIT_ID, own, auditor, PHOTO_ID)
-    published_audit(db, OTHER_AUDIT_ID, other, auditor)
+    own_appeal, own_action = published_audit(db, AUDIT_ID, own, auditor, PHOTO_ID)
+    other_appeal, other_action = published_audit(db, OTHER_AUDIT_ID, other, auditor)
     return {
         "own": own,
         "other": other,
@@ -114,6 +163,10 @@ def company(db):
         "region": db["branches"].get(own)["region_id"],
         "own_audit": AUDIT_ID,
         "other_audit": OTHER_AUDIT_ID,
+        "own_appeal": own_appeal,
+        "other_appeal": other_appeal,
+        "own_action": own_action,
+        "other_action": other_action,
     }
 
 
@@ -129,6 +182,8 @@ def sample_values(company, db, scope: str) -> dict:
         "checklist_id": "visit",
         "audit_id": company[f"{scope}_audit"],
         "photo_id": PHOTO_ID,
+        "appeal_id": company[f"{scope}_appeal"],
+        "action_id": company[f"{scope}_action"],
     }
 
 
@@ -199,7 +254,7 @@ def test_a_manager_gets_404_for_another_branchs_objects(app, db, company):
     checked = 0
     for rule, method in routes(app):
         allowed = ACCESS[rule.endpoint]
-        scoped = {"branch_id", "employee_id", "audit_id"} & rule.arguments
+        scoped = {"branch_id", "employee_id", "audit_id", "appeal_id", "action_id"} & rule.arguments
         if not scoped or allowed == PUBLIC or "manager" not in allowed:
             continue
         response = request(client, method, build(app, rule, values))
