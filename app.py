@@ -97,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from org.auth import limiter, load_user
     from org.errors import register_error_handlers
     from org.views import bp as org_views
+    from reports.api import bp as reports_api
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -110,9 +111,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(checklists_api)
     app.register_blueprint(audits_views)
     app.register_blueprint(audits_api)
+    app.register_blueprint(reports_api)
     csrf.exempt(org_api)
     csrf.exempt(checklists_api)
     csrf.exempt(audits_api)
+    csrf.exempt(reports_api)
     org_cli.init_app(app)
     checklists_cli.init_app(app)
     app.cli.add_command(seed_demo_command)

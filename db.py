@@ -370,3 +370,23 @@ def m004_review(db: Database) -> None:
             f"""create trigger audit_trail_no_{event.lower()} before {event} on audit_trail
                 begin select raise(abort, 'the audit trail cannot be changed'); end"""
         )
+
+
+@migrations()
+def m005_audit_items(db: Database) -> None:
+    # Each scored item's result, stored with the audit's score so that "most missed standards"
+    # never re-scores answers.
+    db["audit_items"].create(
+        {
+            "audit_id": str,
+            "item_id": str,
+            "section_id": str,
+            "status": str,
+            "fraction": str,
+            "lost": int,
+            "failed": int,
+        },
+        pk=("audit_id", "item_id"),
+        foreign_keys=[("audit_id", "audits", "audit_id")],
+    )
+    db["audit_items"].create_index(["item_id", "lost"])

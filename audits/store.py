@@ -169,6 +169,21 @@ def _score_columns(result: Score) -> dict:
 
 
 def _write_sections(db: Database, audit_id: str, document: dict, result: Score) -> None:
+    """Store the engine's per-section and per-item results next to the audit, for reports."""
+    db.execute("delete from audit_items where audit_id = ?", [audit_id])
+    db["audit_items"].insert_all(
+        {
+            "audit_id": audit_id,
+            "item_id": i.item_id,
+            "section_id": i.section_id,
+            "status": i.status,
+            "fraction": None if i.fraction is None else _fraction_text(i.fraction),
+            "lost": int(i.fraction is not None and i.fraction < 1),
+            "failed": int(i.fraction is not None and i.fraction == 0),
+        }
+        for i in result.items.values()
+        if i.status == "scored"
+    )
     db.execute("delete from audit_sections where audit_id = ?", [audit_id])
     db["audit_sections"].insert_all(
         {

@@ -79,6 +79,7 @@ ACCESS = {
     "audits_api.add_action": ("manager",),
     "audits_api.action_done": ("manager",),
     "audits_api.trail": ("admin", "reviewer", "manager"),
+    "reports_api.comparison": ("admin", "reviewer", "manager"),
 }
 
 AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"

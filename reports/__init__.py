@@ -1,0 +1,1 @@
+"""Aggregation, comparisons, PDF scorecards, charts and exports."""

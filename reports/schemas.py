@@ -1,0 +1,27 @@
+"""Marshmallow schemas of the report API."""
+
+from marshmallow import Schema, fields
+
+
+class ComparisonRowSchema(Schema):
+    branch_id = fields.Integer()
+    branch = fields.String()
+    code = fields.String()
+    region = fields.String()
+    audits = fields.Integer()
+    percent = fields.Float(
+        allow_none=True, metadata={"description": "Mean of the audits' percents, one decimal"}
+    )
+    previous_percent = fields.Float(allow_none=True)
+    change = fields.Float(
+        allow_none=True, metadata={"description": "Percentage points against the previous period"}
+    )
+    rank = fields.Integer(allow_none=True)
+    pass_rate = fields.Float(allow_none=True)
+    critical_failures = fields.Integer()
+
+
+class ComparisonSchema(Schema):
+    period = fields.String()
+    previous_period = fields.String()
+    rows = fields.List(fields.Nested(ComparisonRowSchema))

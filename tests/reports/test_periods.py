@@ -1,0 +1,45 @@
+import pytest
+
+from reports.periods import Period, PeriodError, parse_period
+
+
+@pytest.mark.parametrize(
+    ("text", "months", "label"),
+    [
+        ("2026-10", ["2026-10"], "October 2026"),
+        ("2026-Q4", ["2026-10", "2026-11", "2026-12"], "Q4 2026"),
+        ("2026-Q1", ["2026-01", "2026-02", "2026-03"], "Q1 2026"),
+        ("2026", [f"2026-{m:02d}" for m in range(1, 13)], "2026"),
+    ],
+)
+def test_periods(text, months, label):
+    period = parse_period(text)
+    assert period.months == months and period.label == label and period.key == text
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-00", "2026-Q5", "2026-Q0", "garbage", "", "26-10", "2026-1", "2026-10-01"]
+)
+def test_bad_periods_say_what_is_expected(text):
+    with pytest.raises(PeriodError, match="YYYY-MM"):
+        parse_period(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "previous"),
+    [
+        ("2026-01", "2025-12"),
+        ("2026-10", "2026-09"),
+        ("2026-Q1", "2025-Q4"),
+        ("2026-Q3", "2026-Q2"),
+        ("2026", "2025"),
+    ],
+)
+def test_previous_period(text, previous):
+    assert parse_period(text).previous().key == previous
+
+
+def test_last_twelve_months_end_with_the_period():
+    keys = [p.key for p in parse_period("2026-03").last(12)]
+    assert keys[0] == "2025-04" and keys[-1] == "2026-03" and len(keys) == 12
+    assert Period("quarter", 2026, 1).last(3)[0].key == "2025-Q3"
