@@ -73,6 +73,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         TIMEZONE="UTC",
         # Days after publishing during which a branch may appeal.
         APPEAL_DAYS=7,
+        # Branding on every PDF.
+        COMPANY_NAME="Visitscore",
+        BRAND_COLOUR="#0b5d54",
     )
     app.config.from_prefixed_env("VISITSCORE")
     if test_config:
@@ -97,7 +100,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from org.auth import limiter, load_user
     from org.errors import register_error_handlers
     from org.views import bp as org_views
+    from reports import cli as reports_cli
     from reports.api import bp as reports_api
+    from reports.views import bp as reports_views
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -112,12 +117,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(audits_views)
     app.register_blueprint(audits_api)
     app.register_blueprint(reports_api)
+    app.register_blueprint(reports_views)
     csrf.exempt(org_api)
     csrf.exempt(checklists_api)
     csrf.exempt(audits_api)
     csrf.exempt(reports_api)
     org_cli.init_app(app)
     checklists_cli.init_app(app)
+    reports_cli.init_app(app)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
     return app

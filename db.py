@@ -390,3 +390,10 @@ def m005_audit_items(db: Database) -> None:
         foreign_keys=[("audit_id", "audits", "audit_id")],
     )
     db["audit_items"].create_index(["item_id", "lost"])
+
+
+@migrations()
+def m006_pdf_cache(db: Database) -> None:
+    db["pdf_cache"].create(
+        {"cache_key": str, "pdf": bytes, "created_at": str}, pk="cache_key", not_null={"pdf"}
+    )

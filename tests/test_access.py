@@ -80,6 +80,10 @@ ACCESS = {
     "audits_api.action_done": ("manager",),
     "audits_api.trail": ("admin", "reviewer", "manager"),
     "reports_api.comparison": ("admin", "reviewer", "manager"),
+    "reports.visit_report": ALL,
+    "reports.branch_scorecard": ("admin", "reviewer", "manager"),
+    "reports.employee_scorecard": ("admin", "reviewer", "manager"),
+    "reports.scorecards_zip": ("admin", "reviewer"),
 }
 
 AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"
@@ -151,8 +155,8 @@ def company(db):
             "yaml",
         ),
     )
-    own = store.create_branch(db, "OWN", "Own branch", "North")
-    other = store.create_branch(db, "OTH", "Other branch", "South")
+    own = store.create_branch(db, "OWN", "Own branch", "North", staff_informed=True)
+    other = store.create_branch(db, "OTH", "Other branch", "South", staff_informed=True)
     auditor = Actions(None, db).user("auditor")
     own_appeal, own_action = published_audit(db, AUDIT_ID, own, auditor, PHOTO_ID)
     other_appeal, other_action = published_audit(db, OTHER_AUDIT_ID, other, auditor)
@@ -189,9 +193,11 @@ def sample_values(company, db, scope: str) -> dict:
 
 
 def routes(app):
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule, method
+    """Every (rule, method); reads first, since an edit form posted empty changes what later reads see."""
+    pairs = [
+        (rule, method) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}
+    ]
+    return sorted(pairs, key=lambda pair: (pair[1] != "GET", pair[0].rule, pair[1]))
 
 
 def build(app, rule, values):

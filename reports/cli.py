@@ -1,0 +1,84 @@
+"""CLI: render every scorecard of a period, on all cores."""
+
+import os
+from multiprocessing import Pool
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from db import connect
+from org import store as org_store
+from reports.periods import PeriodError, parse_period
+
+_worker = {}
+
+
+def _start_worker(config: dict) -> None:
+    from app import create_app
+
+    app = create_app(config)
+    _worker["app"] = app
+    _worker["db"] = connect(app.config["DATABASE"])
+
+
+def _render(job: tuple[str, int, str, str, str]) -> str:
+    """Render one scorecard in a worker process; return the file written."""
+    from reports.views import branch_pdf, employee_pdf
+
+    kind, object_id, period_key, out, name = job
+    with _worker["app"].app_context():
+        period = parse_period(period_key)
+        render = branch_pdf if kind == "branch" else employee_pdf
+        path = Path(out) / name
+        path.write_bytes(render(_worker["db"], object_id, period))
+    return str(path)
+
+
+def scorecard_jobs(db, period_key: str, out: str, employees: bool) -> list[tuple]:
+    jobs = []
+    for branch in org_store.list_branches(db):
+        if not branch["active"]:
+            continue
+        jobs.append(
+            ("branch", branch["branch_id"], period_key, out, f"scorecard-{branch['code']}-{period_key}.pdf")
+        )
+        if employees and branch["staff_informed"]:
+            for employee in org_store.list_employees(db, branch["branch_id"], active_only=True):
+                name = f"employee-{branch['code']}-{employee['employee_id']}-{period_key}.pdf"
+                jobs.append(("employee", employee["employee_id"], period_key, out, name))
+    return jobs
+
+
+@click.command("scorecards")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY.")
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False), help="Folder for the PDFs (created if missing)."
+)
+@click.option(
+    "--employees", is_flag=True, help="Also an employee scorecard for each employee of informed branches."
+)
+@click.option("--processes", type=int, default=None, help="Worker processes (default: all cores).")
+@with_appcontext
+def scorecards_command(period, out, employees, processes):
+    """Render the scorecard of every active branch for a period into a folder, on all cores."""
+    try:
+        period_key = parse_period(period).key
+    except PeriodError as exc:
+        raise click.ClickException(str(exc)) from None
+    os.makedirs(out, exist_ok=True)
+    db = connect(current_app.config["DATABASE"])
+    jobs = scorecard_jobs(db, period_key, out, employees)
+    db.conn.close()
+    config = {k: current_app.config[k] for k in ("DATABASE", "SECRET_KEY", "COMPANY_NAME", "BRAND_COLOUR")}
+    with Pool(processes or os.cpu_count(), initializer=_start_worker, initargs=(config,)) as pool:
+        with click.progressbar(
+            pool.imap_unordered(_render, jobs), length=len(jobs), label="Rendering scorecards"
+        ) as bar:
+            written = list(bar)
+    click.echo(f"{len(written)} scorecards for {period_key} written to {out}.")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(scorecards_command)

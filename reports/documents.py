@@ -1,0 +1,57 @@
+"""PDF documents: a scorecard's data rendered with its template, cached by everything it shows."""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from flask import current_app, render_template
+from sqlite_utils import Database
+
+from audits import store as audits_store
+from org.errors import AppError
+from org.store import now
+from reports.pdf import render_pdf
+
+# Bump when a PDF template or its CSS changes, so cached PDFs are made again.
+TEMPLATE_VERSION = "2026-11-1"
+PAPERS = {"a4": "A4", "letter": "Letter"}
+
+
+def branding() -> dict:
+    config = current_app.config
+    return {"company": config["COMPANY_NAME"], "colour": config["BRAND_COLOUR"]}
+
+
+def _photo_loader(db: Database):
+    def load(audit_id: str, photo_id: str, thumbnail: bool) -> bytes:
+        info = audits_store.get_photo_info(db, photo_id)
+        if info["audit_id"] != audit_id:
+            raise AppError("Not this audit's photo.", 404)
+        return audits_store.photo_bytes(db, photo_id, thumbnail)
+
+    return load
+
+
+def pdf_document(db: Database, kind: str, data: dict, header_right: str, paper: str = "a4") -> bytes:
+    """The PDF of a scorecard: from the cache when nothing it shows has changed."""
+    paper_size = PAPERS.get(paper.lower(), "A4")
+    brand = branding()
+    key = hashlib.sha256(
+        json.dumps(
+            [kind, TEMPLATE_VERSION, data, brand, paper_size, header_right], sort_keys=True, default=str
+        ).encode()
+    ).hexdigest()
+    rows = list(db.query("select pdf from pdf_cache where cache_key = ?", [key]))
+    if rows:
+        return rows[0]["pdf"]
+    html = render_template(
+        f"reports/pdf/{kind}.html",
+        data=data,
+        paper=paper_size,
+        header_right=header_right,
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **brand,
+    )
+    pdf, _refused = render_pdf(html, current_app.static_folder, _photo_loader(db))
+    db["pdf_cache"].insert({"cache_key": key, "pdf": pdf, "created_at": now()}, replace=True)
+    return pdf
