@@ -34,6 +34,7 @@ def _instance_secret_key(app: Flask) -> str:
 
 NAV_LINKS = (
     ("audits.start_visit", "New visit", ("auditor",)),
+    ("reports.dashboard_page", "Compare", ("admin", "reviewer", "manager")),
     ("audits.review_queue", "Review", ("admin", "reviewer")),
     ("audits.assignments", "Visits", ("admin", "reviewer")),
     ("checklists.index", "Checklists", ("admin", "reviewer")),
@@ -73,6 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         TIMEZONE="UTC",
         # Days after publishing during which a branch may appeal.
         APPEAL_DAYS=7,
+        # Months after which employee names are removed from audits (flask purge-employee-data).
+        EMPLOYEE_RETENTION_MONTHS=24,
         # Branding on every PDF.
         COMPANY_NAME="Visitscore",
         BRAND_COLOUR="#0b5d54",
@@ -90,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.conn.close()
     db.init_app(app)
 
+    from audits import cli as audits_cli
     from audits.api import bp as audits_api
     from audits.views import bp as audits_views
     from checklists import cli as checklists_cli
@@ -125,6 +129,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     org_cli.init_app(app)
     checklists_cli.init_app(app)
     reports_cli.init_app(app)
+    audits_cli.init_app(app)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
     return app

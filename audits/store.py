@@ -468,3 +468,33 @@ def photo_bytes(db: Database, photo_id: str, thumbnail: bool = False) -> bytes:
     if not rows:
         raise AppError(f"Photo {photo_id} does not exist.", 404)
     return rows[0][column]
+
+
+def purge_employee_links(db: Database, before: str) -> int:
+    """Remove the employees named in audits visited before `before` (UTC ISO time): the retention
+    period of employee data. Scores are unchanged; the trail records the removal."""
+    rows = list(
+        db.query(
+            """select audit_id from audits where visited_utc < ? and (
+                 exists (select 1 from audit_sections s
+                          where s.audit_id = audits.audit_id and s.employee_id is not null)
+                 or document like '%"employee_descriptions":{"%')""",
+            [before],
+        )
+    )
+    for row in rows:
+        with transaction(db):
+            audit = get_audit(db, row["audit_id"])
+            document = {**audit["document"], "employees": {}, "employee_descriptions": {}}
+            db["audits"].update(
+                audit["audit_id"], {"document": canonical(document), "document_hash": _hash(document)}
+            )
+            db.execute("update audit_sections set employee_id = null where audit_id = ?", [audit["audit_id"]])
+            add_trail(
+                db,
+                audit["audit_id"],
+                None,
+                "employee_links_removed",
+                "Retention period of employee data ended.",
+            )
+    return len(rows)

@@ -1,19 +1,24 @@
-"""PDF downloads: a visit report, branch and employee scorecards for a period, all of a period as ZIP."""
+"""Reports for people: the head-office dashboard, its CSV and XLSX exports, and the PDF downloads."""
 
 import io
 import zipfile
+from datetime import UTC, datetime
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, render_template, request
 
 from audits.store import audit_in_scope
+from checklists.store import list_checklists
 from db import get_db
 from org import store as org_store
 from org.auth import branch_in_scope, employee_in_scope, require
 from org.errors import AppError
 from org.roles import ADMIN, MANAGER, REVIEWER
-from reports import scorecards
+from reports import exports, scorecards
 from reports.api import period_arg
+from reports.comparison import league_table
+from reports.dashboard import bucket, dashboard
 from reports.documents import branding, pdf_document
+from reports.periods import Period, PeriodError, parse_period
 
 bp = Blueprint("reports", __name__)
 
@@ -93,4 +98,71 @@ def scorecards_zip():
         buffer.getvalue(),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="scorecards-{period.key}.zip"'},
+    )
+
+
+def _default_period() -> Period:
+    """The newest month with a published audit, or the current month."""
+    row = list(get_db().query("select max(period_month) as m from audits where status = 'published'"))
+    return parse_period(row[0]["m"] or datetime.now(UTC).strftime("%Y-%m"))
+
+
+@bp.get("/reports")
+@require(ADMIN, REVIEWER, MANAGER)
+def dashboard_page():
+    db = get_db()
+    error = None
+    try:
+        period = parse_period(request.args["period"]) if request.args.get("period") else _default_period()
+    except PeriodError as exc:
+        error, period = str(exc), _default_period()
+    region_id = request.args.get("region", type=int)
+    checklist_id = request.args.get("checklist") or None
+    branches = org_store.list_branches(db, org_store.visible_branch_ids(db, g.user), region_id)
+    data = dashboard(
+        db, period, branches, checklist_id, request.args.get("sort", "rank"), branding()["colour"]
+    )
+    page = render_template(
+        "reports/dashboard.html",
+        period=period,
+        error=error,
+        data=data,
+        bucket=bucket,
+        regions=org_store.list_regions(db),
+        region_id=region_id,
+        checklists=list_checklists(db),
+        checklist_id=checklist_id,
+        sort=request.args.get("sort", "rank"),
+    )
+    return page, 400 if error else 200
+
+
+def _table_rows():
+    db = get_db()
+    period = period_arg()
+    branches = org_store.list_branches(
+        db, org_store.visible_branch_ids(db, g.user), request.args.get("region", type=int)
+    )
+    return period, league_table(db, period, branches, request.args.get("checklist") or None)
+
+
+@bp.get("/reports/comparison.csv")
+@require(ADMIN, REVIEWER, MANAGER)
+def comparison_csv():
+    period, rows = _table_rows()
+    return Response(
+        exports.table_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="comparison-{period.key}.csv"'},
+    )
+
+
+@bp.get("/reports/comparison.xlsx")
+@require(ADMIN, REVIEWER, MANAGER)
+def comparison_xlsx():
+    period, rows = _table_rows()
+    return Response(
+        exports.table_xlsx(rows, f"Comparison {period.key}"),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="comparison-{period.key}.xlsx"'},
     )

@@ -84,6 +84,9 @@ ACCESS = {
     "reports.branch_scorecard": ("admin", "reviewer", "manager"),
     "reports.employee_scorecard": ("admin", "reviewer", "manager"),
     "reports.scorecards_zip": ("admin", "reviewer"),
+    "reports.dashboard_page": ("admin", "reviewer", "manager"),
+    "reports.comparison_csv": ("admin", "reviewer", "manager"),
+    "reports.comparison_xlsx": ("admin", "reviewer", "manager"),
 }
 
 AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"

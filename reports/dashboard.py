@@ -1,0 +1,116 @@
+"""The numbers of the head-office dashboard: league table, regions, heat map, trend, most missed.
+
+All from reports.store (stored scores) and reports.comparison; nothing here re-scores answers.
+"""
+
+from collections import defaultdict
+from fractions import Fraction
+
+from sqlite_utils import Database
+
+from checklists.scoring import display_percent
+from checklists.store import load_checklist
+from reports import charts, store
+from reports.comparison import league_table
+from reports.periods import Period
+
+SORTS = {
+    "rank": lambda r: (r["percent"] is None, -(r["percent"] or 0), r["branch"]),
+    "branch": lambda r: r["branch"],
+    "region": lambda r: (r["region"], r["branch"]),
+    "change": lambda r: (r["change"] is None, -(r["change"] or 0)),
+    "audits": lambda r: (-r["audits"], r["branch"]),
+    "pass_rate": lambda r: (r["pass_rate"] is None, -(r["pass_rate"] or 0)),
+    "critical": lambda r: (-r["critical_failures"], r["branch"]),
+}
+
+
+def regions(table: list[dict]) -> list[dict]:
+    """Each region: the mean of its branches' scores (each branch once), and its best and worst branch."""
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for row in table:
+        grouped[row["region"]].append(row)
+    out = []
+    for name, rows in grouped.items():
+        scored = [r for r in rows if r["percent"] is not None]
+        best = max(scored, key=lambda r: r["percent"], default=None)
+        worst = min(scored, key=lambda r: r["percent"], default=None)
+        out.append(
+            {
+                "region": name,
+                "branches": len(rows),
+                "audits": sum(r["audits"] for r in rows),
+                "percent": display_percent(store.mean([Fraction(str(r["percent"])) for r in scored]))
+                if scored
+                else None,
+                "best": best,
+                "worst": worst,
+            }
+        )
+    out.sort(key=lambda r: (r["percent"] is None, -(r["percent"] or 0), r["region"]))
+    return out
+
+
+def heat_map(db: Database, period: Period, branches: list[dict], checklist_id: str) -> dict:
+    """Branches × sections of one checklist: the mean section percent of each branch's audits."""
+    checklist = load_checklist(db, checklist_id)
+    rows = []
+    for branch in branches:
+        means = store.section_means(db, period, {branch["branch_id"]}, checklist_id)
+        cells = [display_percent(means.get((checklist_id, s.id))) for s in checklist.sections]
+        if any(c is not None for c in cells):
+            rows.append(
+                {
+                    "branch_id": branch["branch_id"],
+                    "branch": branch["name"],
+                    "code": branch["code"],
+                    "cells": cells,
+                }
+            )
+    return {
+        "checklist": checklist.title,
+        "checklist_id": checklist_id,
+        "sections": [s.title for s in checklist.sections],
+        "rows": rows,
+    }
+
+
+def bucket(value: float | None) -> str:
+    """A colour class for a heat-map cell; the number is always printed too."""
+    if value is None:
+        return "none"
+    return "h" + str(min(4, int(value // 20)))
+
+
+def company_trend(db: Database, period: Period, branch_ids: set[int], colour: str) -> str:
+    points = []
+    for p in period.last(12):
+        results = store.branch_results(db, p, branch_ids)
+        scores = [r.percent for r in results.values() if r.percent is not None]
+        points.append((p.short_label, display_percent(store.mean(scores))))
+    return charts.trend_chart(points, colour, width=640, height=170)
+
+
+def dashboard(
+    db: Database, period: Period, branches: list[dict], checklist_id: str | None, sort: str, colour: str
+) -> dict:
+    table = league_table(db, period, branches, checklist_id)
+    table.sort(key=SORTS.get(sort, SORTS["rank"]))
+    branch_ids = {b["branch_id"] for b in branches}
+    used = [
+        r["checklist_id"]
+        for r in db.query("select distinct checklist_id from audits where status = 'published'")
+    ]
+    heat_checklist = checklist_id or (used[0] if used else None)
+    names = {b["branch_id"]: b["name"] for b in branches}
+    missed = store.most_missed(db, period, branch_ids, checklist_id, limit=10)
+    for m in missed:
+        m["branch_names"] = sorted(names[b] for b in m["branches"] if b in names)
+        m["rate"] = display_percent(m["rate"])
+    return {
+        "table": table,
+        "regions": regions(table),
+        "heat": heat_map(db, period, branches, heat_checklist) if heat_checklist else None,
+        "trend": company_trend(db, period, branch_ids, colour),
+        "missed": missed,
+    }

@@ -1,0 +1,81 @@
+"""The dashboard, the CSV and the XLSX show the same numbers as the JSON comparison."""
+
+import csv
+import io
+import re
+import zipfile
+
+
+def test_dashboard_shows_the_league_table_regions_heat_map_and_most_missed(client, actions, october):
+    actions.login_as("admin")
+    page = client.get("/reports?period=2026-10").get_data(as_text=True)
+    table = page[page.index("League table") : page.index("<h2>Regions")]
+    assert re.findall(r'href="/branches/\d+">([^<]+)</a>', table) == [
+        "Northgate",
+        "Newtown",
+        "Southend",
+        "Seaside",
+    ]
+    assert ">87.5<" in table and "+87.5" in table
+    regions = page[page.index("<h2>Regions") : page.index("Trend over")]
+    assert 'North</th><td class="num strong">68.8<' in regions.replace(
+        "\n", ""
+    )  # (87.5 + 50) / 2, rounded half up
+    heat = page[page.index("Sections by branch") : page.index("Most-missed")]
+    assert (
+        'class="num h3">75.0<' in heat and 'class="num h4">100.0<' in heat and 'class="num h0">0.0<' in heat
+    )
+    missed = page[page.index("Most-missed") :]
+    assert "Smiled" in missed and "missed 2 of 4 times" in missed
+
+
+def test_a_bad_period_on_the_dashboard_says_so(client, actions, october):
+    actions.login_as("reviewer")
+    response = client.get("/reports?period=2026-13")
+    assert response.status_code == 400
+    assert "is not a period" in response.get_data(as_text=True)
+
+
+def test_sorting_the_league_table(client, actions, october):
+    actions.login_as("admin")
+    page = client.get("/reports?period=2026-10&sort=branch").get_data(as_text=True)
+    table = page[page.index("League table") : page.index("<h2>Regions")]
+    assert re.findall(r'href="/branches/\d+">([^<]+)</a>', table) == [
+        "Newtown",
+        "Northgate",
+        "Seaside",
+        "Southend",
+    ]
+
+
+def test_csv_and_xlsx_hold_the_api_numbers(client, actions, october):
+    headers = actions.token("admin")
+    api = client.get("/api/v1/reports/comparison?period=2026-10", headers=headers).get_json()["rows"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/reports/comparison.csv?period=2026-10", headers=headers).get_data(as_text=True)
+            )
+        )
+    )
+    assert [(r["Branch"], r["Score %"], r["Audits"]) for r in rows] == [
+        (a["branch"], "" if a["percent"] is None else str(a["percent"]), str(a["audits"])) for a in api
+    ]
+    xlsx = client.get("/reports/comparison.xlsx?period=2026-10", headers=headers)
+    sheet = zipfile.ZipFile(io.BytesIO(xlsx.data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<t>Northgate</t>" in sheet and "<v>87.5</v>" in sheet
+    assert xlsx.mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_a_managers_dashboard_never_shows_another_branch(client, actions, october):
+    actions.login_as("manager", branches=[october["N2"]])
+    page = client.get("/reports?period=2026-10").get_data(as_text=True)
+    assert "Newtown" in page
+    for other in ("Northgate", "Southend", "Seaside"):
+        assert other not in page
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/reports/comparison.csv?period=2026-10").get_data(as_text=True))
+        )
+    )
+    assert [r["Branch"] for r in rows] == ["Newtown"]
