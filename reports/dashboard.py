@@ -54,10 +54,11 @@ def regions(table: list[dict]) -> list[dict]:
 def heat_map(db: Database, period: Period, branches: list[dict], checklist_id: str) -> dict:
     """Branches × sections of one checklist: the mean section percent of each branch's audits."""
     checklist = load_checklist(db, checklist_id)
+    by_branch = store.section_means_by_branch(db, period, {b["branch_id"] for b in branches}, checklist_id)
     rows = []
     for branch in branches:
-        means = store.section_means(db, period, {branch["branch_id"]}, checklist_id)
-        cells = [display_percent(means.get((checklist_id, s.id))) for s in checklist.sections]
+        means = by_branch.get(branch["branch_id"], {})
+        cells = [display_percent(means.get(s.id)) for s in checklist.sections]
         if any(c is not None for c in cells):
             rows.append(
                 {

@@ -111,25 +111,53 @@ def ranks(rows: list[dict]) -> dict[int, int]:
     return ranked
 
 
+def _section_percents(db: Database, period: Period, branch_ids=None, checklist_id: str | None = None):
+    """(branch, checklist, section, percent) of every scored section of the period's published audits."""
+    where, params = _in("a.period_month", period.months)
+    clauses = ["a.status = 'published'", where]
+    if branch_ids is not None:
+        clause, ids = _in("a.branch_id", branch_ids)
+        clauses.append(clause)
+        params += ids
+    if checklist_id:
+        clauses.append("a.checklist_id = ?")
+        params.append(checklist_id)
+    rows = db.query(
+        f"""select a.branch_id, a.checklist_id, s.section_id, s.earned, s.possible
+              from audits a join audit_sections s using (audit_id) where {" and ".join(clauses)}""",
+        params,
+    )
+    for row in rows:
+        possible = _fraction(row["possible"])
+        if possible:
+            yield (
+                row["branch_id"],
+                row["checklist_id"],
+                row["section_id"],
+                100 * _fraction(row["earned"]) / possible,
+            )
+
+
 def section_means(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
 ) -> dict[tuple[str, str], Fraction]:
     """Mean section percent per (checklist, section) over the published audits of the period."""
-    audits = published_audits(db, period, branch_ids, checklist_id)
-    if not audits:
-        return {}
-    by_id = {a["audit_id"]: a for a in audits}
-    clause, params = _in("audit_id", by_id)
     values: dict[tuple[str, str], list[Fraction]] = defaultdict(list)
-    for row in db.query(
-        f"select audit_id, section_id, earned, possible from audit_sections where {clause}", params
-    ):
-        possible = _fraction(row["possible"])
-        if possible:
-            values[(by_id[row["audit_id"]]["checklist_id"], row["section_id"])].append(
-                100 * _fraction(row["earned"]) / possible
-            )
+    for _branch, checklist, section, percent in _section_percents(db, period, branch_ids, checklist_id):
+        values[(checklist, section)].append(percent)
     return {key: mean(v) for key, v in values.items()}
+
+
+def section_means_by_branch(
+    db: Database, period: Period, branch_ids, checklist_id: str
+) -> dict[int, dict[str, Fraction]]:
+    """Mean section percent per branch and section of one checklist, in one query."""
+    values: dict[int, dict[str, list[Fraction]]] = defaultdict(lambda: defaultdict(list))
+    for branch, _checklist, section, percent in _section_percents(db, period, branch_ids, checklist_id):
+        values[branch][section].append(percent)
+    return {
+        branch: {section: mean(v) for section, v in sections.items()} for branch, sections in values.items()
+    }
 
 
 def most_missed(
