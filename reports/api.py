@@ -1,13 +1,15 @@
-"""JSON API of reports: the comparison of locations."""
+"""JSON API of reports: the comparison of locations, regions, heat map, trend, most missed, employees."""
 
 from flask import Blueprint, g, request
 
+from checklists.scoring import display_percent
 from db import get_db
 from org import store as org_store
 from org.apidoc import documented
 from org.auth import require
 from org.errors import AppError
 from org.roles import ADMIN, MANAGER, REVIEWER
+from reports import dashboard, store
 from reports.comparison import league_table
 from reports.periods import PeriodError, parse_period
 from reports.schemas import ComparisonSchema
@@ -35,11 +37,119 @@ def period_arg():
 )
 @require(ADMIN, REVIEWER, MANAGER, api=True)
 def comparison():
-    period = period_arg()
-    db = get_db()
-    region_id = request.args.get("region", type=int)
-    branches = org_store.list_branches(db, org_store.visible_branch_ids(db, g.user), region_id)
-    rows = league_table(db, period, branches, request.args.get("checklist") or None)
+    db, period, branches, checklist_id = _scope()
+    rows = league_table(db, period, branches, checklist_id)
     return ComparisonSchema().dump(
         {"period": period.key, "previous_period": period.previous().key, "rows": rows}
     )
+
+
+def _scope():
+    """The period, the branches the caller may see (optionally of one region), and the checklist."""
+    db = get_db()
+    period = period_arg()
+    branches = org_store.list_branches(
+        db, org_store.visible_branch_ids(db, g.user), request.args.get("region", type=int)
+    )
+    return db, period, branches, request.args.get("checklist") or None
+
+
+_QUERY = {
+    "period": "YYYY-MM, YYYY-Qn or YYYY",
+    "checklist": "Only audits of this checklist",
+    "region": "A region id",
+}
+
+
+@bp.get("/regions")
+@documented(
+    "Each region's score (the mean of its branches' scores) with its best and worst branch", query=_QUERY
+)
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def regions():
+    db, period, branches, checklist_id = _scope()
+    rows = dashboard.regions(league_table(db, period, branches, checklist_id))
+    for row in rows:
+        row["best"] = row["best"] and {k: row["best"][k] for k in ("branch_id", "branch", "percent")}
+        row["worst"] = row["worst"] and {k: row["worst"][k] for k in ("branch_id", "branch", "percent")}
+    return {"period": period.key, "regions": rows}
+
+
+@bp.get("/heatmap")
+@documented(
+    "Branches × sections of one checklist (?checklist=, required): mean section percents", query=_QUERY
+)
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def heatmap():
+    db, period, branches, checklist_id = _scope()
+    if not checklist_id:
+        raise AppError("Name the checklist: ?checklist=<id>.", 400, {"checklist": ["Required."]})
+    return {"period": period.key, **dashboard.heat_map(db, period, branches, checklist_id)}
+
+
+@bp.get("/trend")
+@documented("The mean of branch scores over the 12 periods up to this one", query=_QUERY)
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def trend():
+    db, period, branches, checklist_id = _scope()
+    ids = {b["branch_id"] for b in branches}
+    points = []
+    for p in period.last(12):
+        results = store.branch_results(db, p, ids, checklist_id)
+        percents = [r.percent for r in results.values() if r.percent is not None]
+        points.append(
+            {
+                "period": p.key,
+                "percent": display_percent(store.mean(percents)),
+                "audits": sum(r.audits for r in results.values()),
+            }
+        )
+    return {"period": period.key, "points": points}
+
+
+@bp.get("/missed")
+@documented("The standards that lost points most often, with the branches that miss them", query=_QUERY)
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def missed():
+    db, period, branches, checklist_id = _scope()
+    rows = store.most_missed(db, period, {b["branch_id"] for b in branches}, checklist_id, limit=20)
+    return {
+        "period": period.key,
+        "items": [
+            {
+                "checklist_id": m["checklist_id"],
+                "item_id": m["item_id"],
+                "text": m["text"],
+                "standard": m["standard"],
+                "missed": m["missed"],
+                "scored": m["scored"],
+                "rate": display_percent(m["rate"]),
+                "branch_ids": sorted(m["branches"]),
+            }
+            for m in rows
+        ],
+    }
+
+
+@bp.get("/employees")
+@documented("Employees of informed branches ranked by their score for the period", query=_QUERY)
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def employees():
+    db, period, branches, _checklist_id = _scope()
+    branch_id = request.args.get("branch", type=int)
+    ids = {b["branch_id"] for b in branches if branch_id in (None, b["branch_id"])}
+    rows = store.employee_ranking(db, period, ids)
+    return {
+        "period": period.key,
+        "employees": [
+            {
+                "employee_id": r["employee_id"],
+                "name": r["name"],
+                "branch_id": r["branch_id"],
+                "branch": r["branch"],
+                "percent": display_percent(r["percent"]),
+                "audits": r["audits"],
+            }
+            for r in rows
+        ],
+    }

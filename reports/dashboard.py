@@ -114,4 +114,10 @@ def dashboard(
         "heat": heat_map(db, period, branches, heat_checklist) if heat_checklist else None,
         "trend": company_trend(db, period, branch_ids, colour),
         "missed": missed,
+        "employees": [
+            {**e, "percent": display_percent(e["percent"])}
+            for e in store.employee_ranking(db, period, branch_ids)
+        ]
+        if with_employees
+        else None,
     }

@@ -229,3 +229,22 @@ def employee_audits(db: Database, period: Period, employee_id: int) -> list[dict
 def employee_percent(db: Database, period: Period, employee_id: int) -> tuple[Fraction | None, int]:
     audits = employee_audits(db, period, employee_id)
     return mean([a["percent"] for a in audits if a["percent"] is not None]), len(audits)
+
+
+def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
+    """Employees of informed branches named in the period's published audits, best first."""
+    clause, ids = _in("b.branch_id", branch_ids)
+    employees = list(
+        db.query(
+            f"""select e.employee_id, e.name, b.branch_id, b.name as branch from employees e
+                  join branches b using (branch_id) where b.staff_informed and {clause}""",
+            ids,
+        )
+    )
+    rows = []
+    for employee in employees:
+        percent, audits = employee_percent(db, period, employee["employee_id"])
+        if audits:
+            rows.append({**employee, "percent": percent, "audits": audits})
+    rows.sort(key=lambda r: (r["percent"] is None, -(r["percent"] or 0), r["name"]))
+    return rows

@@ -65,3 +65,38 @@ def test_auditors_do_not_compare_locations(client, actions):
         client.get("/api/v1/reports/comparison?period=2026-10", headers=actions.token("auditor")).status_code
         == 403
     )
+
+
+def test_regions_heat_map_trend_missed_and_employees_as_json(client, head_office, october):
+    get = lambda path: client.get(f"/api/v1/reports/{path}", headers=head_office).get_json()  # noqa: E731
+    regions = get("regions?period=2026-10")["regions"]
+    assert [(r["region"], r["percent"], r["best"]["branch"], r["worst"]["branch"]) for r in regions] == [
+        ("North", 68.8, "Northgate", "Newtown"),
+        ("South", 0.0, "Southend", "Southend"),
+    ]
+    heat = get("heatmap?period=2026-10&checklist=mini")
+    assert heat["sections"] == ["Greeting", "Paying"]
+    assert {r["branch"]: r["cells"] for r in heat["rows"]} == {
+        "Northgate": [75.0, 100.0],
+        "Newtown": [0.0, 100.0],
+        "Southend": [100.0, 0.0],
+    }
+    assert client.get("/api/v1/reports/heatmap?period=2026-10", headers=head_office).status_code == 400
+    trend = get("trend?period=2026-10")["points"]
+    assert (trend[-2]["period"], trend[-2]["percent"]) == ("2026-09", 0.0)
+    assert (trend[-1]["period"], trend[-1]["percent"], trend[-1]["audits"]) == (
+        "2026-10",
+        45.8,
+        5,
+    )  # (87.5 + 50 + 0) / 3
+    missed = get("missed?period=2026-10")["items"]
+    assert [(m["item_id"], m["missed"], m["scored"]) for m in missed] == [
+        ("smile", 2, 4),
+        ("hello", 1, 4),
+        ("receipt", 1, 4),
+    ]
+    employees = get("employees?period=2026-10")["employees"]
+    assert [(e["name"], e["percent"], e["audits"]) for e in employees] == [
+        ("Ann Lee", 100.0, 1),
+        ("Bob Ray", 50.0, 1),
+    ]
