@@ -93,7 +93,13 @@ def company_trend(db: Database, period: Period, branch_ids: set[int], colour: st
 
 
 def dashboard(
-    db: Database, period: Period, branches: list[dict], checklist_id: str | None, sort: str, colour: str
+    db: Database,
+    period: Period,
+    branches: list[dict],
+    checklist_id: str | None,
+    sort: str,
+    colour: str,
+    with_employees: bool = False,
 ) -> dict:
     table = league_table(db, period, branches, checklist_id)
     table.sort(key=SORTS.get(sort, SORTS["rank"]))
