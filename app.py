@@ -136,10 +136,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 @click.command("seed-demo")
+@click.option("--large", is_flag=True, help="Also 1,000 branches and about 100,000 published audits.")
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(large):
     """Fill the database with a demo company; safe to run again."""
-    from audits.seed import seed_audits
+    from audits.seed import seed_audits, seed_large
     from checklists.cli import LIBRARY, checklist_files, import_files
     from org.seed import DEMO_PASSWORD, DEMO_USERS, seed_org
 
@@ -147,6 +148,9 @@ def seed_demo_command():
     added = seed_org(database)
     checklists = import_files(database, checklist_files(LIBRARY))
     audits = seed_audits(database)
+    if large:
+        click.echo("Building the large company (a few minutes)...")
+        audits += seed_large(database)
     database.conn.close()
     click.echo(
         f"Demo company ready: {added['branches']} branches, {added['employees']} employees "

@@ -397,3 +397,31 @@ def m006_pdf_cache(db: Database) -> None:
     db["pdf_cache"].create(
         {"cache_key": str, "pdf": bytes, "created_at": str}, pk="cache_key", not_null={"pdf"}
     )
+
+
+def _fraction_float(text: str | None) -> float | None:
+    if text is None:
+        return None
+    numerator, denominator = text.split("/")
+    return int(numerator) / int(denominator)
+
+
+@migrations()
+def m007_percent_values(db: Database) -> None:
+    # Full-precision percents beside the exact fractions, so that reports can aggregate in SQL;
+    # a mean that falls on a rounding boundary is recomputed exactly (reports/store.py).
+    db["audits"].add_column("percent_value", float)
+    db["audit_sections"].add_column("percent_value", float)
+    for row in list(db.query("select audit_id, percent_exact from audits where percent_exact is not null")):
+        db.execute(
+            "update audits set percent_value = ? where audit_id = ?",
+            [_fraction_float(row["percent_exact"]), row["audit_id"]],
+        )
+    for row in list(db.query("select rowid, earned, possible from audit_sections")):
+        possible = _fraction_float(row["possible"])
+        if possible:
+            value = 100 * _fraction_float(row["earned"]) / possible
+            db.execute("update audit_sections set percent_value = ? where rowid = ?", [value, row["rowid"]])
+    db.execute(
+        "create index audits_published_month on audits(status, period_month, branch_id, percent_value)"
+    )

@@ -16,6 +16,7 @@ from audits.schemas import load_document
 from checklists.model import Checklist
 from checklists.scoring import visible_items
 from checklists.store import list_checklists, load_checklist
+from db import transaction
 from org import store as org_store
 
 LONDON = ZoneInfo("Europe/London")
@@ -180,3 +181,76 @@ def _seed_review(db: Database, rng: random.Random) -> None:
                 review.decide_appeal(
                     db, appeal_id, reviewer, "rejected", "The footage does not cover the counter.", None
                 )
+
+
+def seed_large(
+    db: Database, branches: int = 1000, regions: int = 10, months: int = 24, per_month: int = 4
+) -> int:
+    """A company at real size: `branches` branches in `regions` regions with `per_month` published
+    audits each month for `months` months, scored by the engine and written in bulk."""
+    from org.seed import FIRST_NAMES, LAST_NAMES
+
+    if db["branches"].count_where("code like 'L%-%'") >= branches:
+        return 0
+    rng = random.Random(1000)
+    checklists = [load_checklist(db, c["checklist_id"]) for c in list_checklists(db)]
+    auditor = org_store.user_by_email(db, "auditor@demo.visitscore.app")
+    today = datetime.now(UTC).date().replace(day=1)
+    count = 0
+    with transaction(db):
+        branch_rows = []
+        for n in range(branches):
+            region = f"Region {n % regions + 1:02d}"
+            branch_id = org_store.create_branch(
+                db, f"L{n % regions + 1:02d}-{n:04d}", f"Branch {n:04d}", region, "", True, n % 10 < 7
+            )
+            staff = [
+                db["employees"]
+                .insert(
+                    {"branch_id": branch_id, "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"}
+                )
+                .last_pk
+                for _ in range(4)
+            ]
+            branch_rows.append((branch_id, staff, 0.65 + 0.33 * rng.random(), n % 10 < 7))
+    for month_back in range(months, 0, -1):
+        first = (today - timedelta(days=28 * month_back)).replace(day=1)
+        audits, sections, items = [], [], []
+        for branch_id, staff, quality, informed in branch_rows:
+            for _ in range(per_month):
+                checklist = rng.choice(checklists)
+                visited = datetime(
+                    first.year, first.month, rng.randint(1, 27), rng.randint(9, 18), 0, tzinfo=LONDON
+                )
+                answers, _photos = demo_answers(checklist, quality, rng)
+                for answer in answers.values():  # photos are not generated at this size
+                    answer.pop("photos", None)
+                    if isinstance(answer.get("value"), list):
+                        del answer["value"]
+                answers = {k: v for k, v in answers.items() if v}
+                document = load_document(
+                    {
+                        "checklist_id": checklist.id,
+                        "checklist_version": checklist.version,
+                        "branch_id": branch_id,
+                        "visited_at": visited.isoformat(),
+                        "revision": 1,
+                        "answers": answers,
+                        "employees": {
+                            s.id: rng.choice(staff)
+                            for s in checklist.sections
+                            if s.about == "employee" and informed
+                        },
+                    }
+                )
+                audit_id = str(uuid.uuid4())
+                rows = store.bulk_rows(audit_id, document, checklist, auditor["user_id"])
+                audits.append(rows["audit"])
+                sections += rows["sections"]
+                items += rows["items"]
+        with transaction(db):
+            db["audits"].insert_all(audits, batch_size=1000)
+            db["audit_sections"].insert_all(sections, batch_size=2000)
+            db["audit_items"].insert_all(items, batch_size=5000)
+        count += len(audits)
+    return count

@@ -161,6 +161,7 @@ def _score_columns(result: Score) -> dict:
     return {
         "percent": display_percent(result.percent),
         "percent_exact": None if result.percent is None else _fraction_text(result.percent),
+        "percent_value": None if result.percent is None else float(result.percent),
         "earned": _fraction_text(result.earned),
         "possible": _fraction_text(result.possible),
         "passed": None if result.passed is None else int(result.passed),
@@ -168,34 +169,43 @@ def _score_columns(result: Score) -> dict:
     }
 
 
-def _write_sections(db: Database, audit_id: str, document: dict, result: Score) -> None:
-    """Store the engine's per-section and per-item results next to the audit, for reports."""
-    db.execute("delete from audit_items where audit_id = ?", [audit_id])
-    db["audit_items"].insert_all(
-        {
-            "audit_id": audit_id,
-            "item_id": i.item_id,
-            "section_id": i.section_id,
-            "status": i.status,
-            "fraction": None if i.fraction is None else _fraction_text(i.fraction),
-            "lost": int(i.fraction is not None and i.fraction < 1),
-            "failed": int(i.fraction is not None and i.fraction == 0),
-        }
-        for i in result.items.values()
-        if i.status == "scored"
-    )
-    db.execute("delete from audit_sections where audit_id = ?", [audit_id])
-    db["audit_sections"].insert_all(
+def _section_rows(audit_id: str, document: dict, result: Score) -> list[dict]:
+    return [
         {
             "audit_id": audit_id,
             "section_id": section_id,
             "earned": _fraction_text(s.earned),
             "possible": _fraction_text(s.possible),
             "percent": display_percent(s.percent),
+            "percent_value": None if s.percent is None else float(s.percent),
             "employee_id": document["employees"].get(section_id),
         }
         for section_id, s in result.sections.items()
-    )
+    ]
+
+
+def _item_rows(audit_id: str, result: Score) -> list[dict]:
+    return [
+        {
+            "audit_id": audit_id,
+            "item_id": i.item_id,
+            "section_id": i.section_id,
+            "status": i.status,
+            "fraction": _fraction_text(i.fraction),
+            "lost": int(i.fraction < 1),
+            "failed": int(i.fraction == 0),
+        }
+        for i in result.items.values()
+        if i.status == "scored"
+    ]
+
+
+def _write_sections(db: Database, audit_id: str, document: dict, result: Score) -> None:
+    """Store the engine's per-section and per-item results next to the audit, for reports."""
+    db.execute("delete from audit_items where audit_id = ?", [audit_id])
+    db["audit_items"].insert_all(_item_rows(audit_id, result))
+    db.execute("delete from audit_sections where audit_id = ?", [audit_id])
+    db["audit_sections"].insert_all(_section_rows(audit_id, document, result))
 
 
 def _document_columns(document: dict, result: Score, stamp: str) -> dict:
@@ -498,3 +508,24 @@ def purge_employee_links(db: Database, before: str) -> int:
                 "Retention period of employee data ended.",
             )
     return len(rows)
+
+
+def bulk_rows(audit_id: str, document: dict, checklist: Checklist, auditor_id: int) -> dict:
+    """The rows a published audit writes, for loading a large demo company in bulk (the same
+    engine, the same columns as save_audit)."""
+    result = score(checklist, document["answers"])
+    stamp = now()
+    audit = {
+        "audit_id": audit_id,
+        "auditor_id": auditor_id,
+        "status": PUBLISHED,
+        "created_at": stamp,
+        "submitted_at": stamp,
+        "published_at": stamp,
+        **_document_columns(document, result, stamp),
+    }
+    return {
+        "audit": audit,
+        "sections": _section_rows(audit_id, document, result),
+        "items": _item_rows(audit_id, result),
+    }

@@ -40,6 +40,7 @@ def league_table(
                 "rank": rank.get(row["branch_id"]),
                 "pass_rate": display_percent(result.pass_rate),
                 "critical_failures": result.critical_failures,
+                "score": result.percent,  # unrounded, for means of branch scores (regions)
             }
         )
     return out

@@ -5,8 +5,9 @@ the percents of its published audits visited in that period; an employee's is th
 audits, of the pooled percent of the sections that name them. Means are exact (fractions).
 """
 
+import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlite_utils import Database
@@ -31,28 +32,36 @@ def _in(column: str, values) -> tuple[str, list]:
     return (f"{column} in ({','.join('?' * len(values))})" if values else "0"), values
 
 
+def mean_of_floats(total: float, count: int) -> Fraction:
+    """The mean SQL computed from full-precision percents, as a Fraction safe to round half up.
+
+    Exact means of these percents are fractions with modest denominators, so two different exact
+    means are far more than 1e-9 apart; a float mean within 1e-9 of a .x5 rounding boundary can
+    only come from a mean exactly on it, and is put back on it before rounding.
+    """
+    value = total / count
+    scaled = value * 10
+    boundary = math.floor(scaled) + 0.5
+    if abs(scaled - boundary) < 1e-9:
+        return Fraction(math.floor(scaled) * 2 + 1, 20)
+    return Fraction(value)
+
+
 @dataclass
 class BranchResult:
     branch_id: int
     audits: int = 0
-    percents: list[Fraction] = field(default_factory=list)
+    scored: int = 0
+    percent: Fraction | None = None
     passed: int = 0
     critical_failures: int = 0
 
     @property
-    def percent(self) -> Fraction | None:
-        return mean(self.percents)
-
-    @property
     def pass_rate(self) -> Fraction | None:
-        scored = len(self.percents)
-        return Fraction(100 * self.passed, scored) if scored else None
+        return Fraction(100 * self.passed, self.scored) if self.scored else None
 
 
-def published_audits(
-    db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
-) -> list[dict]:
-    """The published audits visited in the period (in their own offset), oldest first."""
+def _filters(period: Period, branch_ids, checklist_id: str | None) -> tuple[str, list]:
     where, params = _in("a.period_month", period.months)
     clauses = ["a.status = 'published'", where]
     if branch_ids is not None:
@@ -62,11 +71,19 @@ def published_audits(
     if checklist_id:
         clauses.append("a.checklist_id = ?")
         params.append(checklist_id)
+    return " and ".join(clauses), params
+
+
+def published_audits(
+    db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
+) -> list[dict]:
+    """The published audits visited in the period (in their own offset), oldest first."""
+    where, params = _filters(period, branch_ids, checklist_id)
     return list(
         db.query(
             f"""select a.audit_id, a.branch_id, a.checklist_id, a.checklist_version, a.visited_at, a.percent,
                        a.percent_exact, a.passed, a.critical_failure
-                  from audits a where {" and ".join(clauses)} order by a.visited_utc""",
+                  from audits a where {where} order by a.visited_utc""",
             params,
         )
     )
@@ -75,15 +92,22 @@ def published_audits(
 def branch_results(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
 ) -> dict[int, BranchResult]:
-    results: dict[int, BranchResult] = {}
-    for audit in published_audits(db, period, branch_ids, checklist_id):
-        result = results.setdefault(audit["branch_id"], BranchResult(audit["branch_id"]))
-        result.audits += 1
-        percent = _fraction(audit["percent_exact"])
-        if percent is not None:  # an audit with nothing possible is left out of averages
-            result.percents.append(percent)
-            result.passed += bool(audit["passed"])
-        result.critical_failures += bool(audit["critical_failure"])
+    """Per branch: audits, the mean percent (audits with nothing possible left out), passes and
+    critical failures."""
+    where, params = _filters(period, branch_ids, checklist_id)
+    rows = db.query(
+        f"""select a.branch_id, count(*) as audits, count(a.percent_value) as scored,
+                   total(a.percent_value) as total, sum(a.percent_value is not null and a.passed) as passed,
+                   sum(a.critical_failure) as critical
+              from audits a where {where} group by a.branch_id""",
+        params,
+    )
+    results = {}
+    for row in rows:
+        percent = mean_of_floats(row["total"], row["scored"]) if row["scored"] else None
+        results[row["branch_id"]] = BranchResult(
+            row["branch_id"], row["audits"], row["scored"], percent, row["passed"] or 0, row["critical"] or 0
+        )
     return results
 
 
@@ -111,93 +135,69 @@ def ranks(rows: list[dict]) -> dict[int, int]:
     return ranked
 
 
-def _section_percents(db: Database, period: Period, branch_ids=None, checklist_id: str | None = None):
-    """(branch, checklist, section, percent) of every scored section of the period's published audits."""
-    where, params = _in("a.period_month", period.months)
-    clauses = ["a.status = 'published'", where]
-    if branch_ids is not None:
-        clause, ids = _in("a.branch_id", branch_ids)
-        clauses.append(clause)
-        params += ids
-    if checklist_id:
-        clauses.append("a.checklist_id = ?")
-        params.append(checklist_id)
-    rows = db.query(
-        f"""select a.branch_id, a.checklist_id, s.section_id, s.earned, s.possible
-              from audits a join audit_sections s using (audit_id) where {" and ".join(clauses)}""",
-        params,
+def _section_means(
+    db: Database, period: Period, branch_ids, checklist_id: str | None, by_branch: bool
+) -> list[dict]:
+    """Mean section percents grouped by (checklist, section) or (branch, section), in SQL."""
+    where, params = _filters(period, branch_ids, checklist_id)
+    group = "a.branch_id, s.section_id" if by_branch else "a.checklist_id, s.section_id"
+    rows = list(
+        db.query(
+            f"""select a.branch_id, a.checklist_id, s.section_id, count(s.percent_value) as n,
+                       total(s.percent_value) as total
+                  from audits a join audit_sections s using (audit_id)
+                 where {where} and s.percent_value is not null group by {group}""",
+            params,
+        )
     )
     for row in rows:
-        possible = _fraction(row["possible"])
-        if possible:
-            yield (
-                row["branch_id"],
-                row["checklist_id"],
-                row["section_id"],
-                100 * _fraction(row["earned"]) / possible,
-            )
+        row["mean"] = mean_of_floats(row["total"], row["n"])
+    return rows
 
 
 def section_means(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
 ) -> dict[tuple[str, str], Fraction]:
     """Mean section percent per (checklist, section) over the published audits of the period."""
-    values: dict[tuple[str, str], list[Fraction]] = defaultdict(list)
-    for _branch, checklist, section, percent in _section_percents(db, period, branch_ids, checklist_id):
-        values[(checklist, section)].append(percent)
-    return {key: mean(v) for key, v in values.items()}
+    rows = _section_means(db, period, branch_ids, checklist_id, by_branch=False)
+    return {(r["checklist_id"], r["section_id"]): r["mean"] for r in rows}
 
 
 def section_means_by_branch(
     db: Database, period: Period, branch_ids, checklist_id: str
 ) -> dict[int, dict[str, Fraction]]:
     """Mean section percent per branch and section of one checklist, in one query."""
-    values: dict[int, dict[str, list[Fraction]]] = defaultdict(lambda: defaultdict(list))
-    for branch, _checklist, section, percent in _section_percents(db, period, branch_ids, checklist_id):
-        values[branch][section].append(percent)
-    return {
-        branch: {section: mean(v) for section, v in sections.items()} for branch, sections in values.items()
-    }
+    out: dict[int, dict[str, Fraction]] = defaultdict(dict)
+    for row in _section_means(db, period, branch_ids, checklist_id, by_branch=True):
+        out[row["branch_id"]][row["section_id"]] = row["mean"]
+    return out
 
 
 def most_missed(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None, limit: int = 10
 ) -> list[dict]:
     """The standards that lost points most often: item, times missed, times scored, branches."""
-    audits = published_audits(db, period, branch_ids, checklist_id)
-    if not audits:
-        return []
-    by_id = {a["audit_id"]: a for a in audits}
-    clause, params = _in("audit_id", by_id)
-    tally: dict[tuple[str, str], dict] = {}
-    for row in db.query(f"select audit_id, item_id, lost from audit_items where {clause}", params):
-        audit = by_id[row["audit_id"]]
-        entry = tally.setdefault(
-            (audit["checklist_id"], row["item_id"]),
-            {
-                "checklist_id": audit["checklist_id"],
-                "version": audit["checklist_version"],
-                "item_id": row["item_id"],
-                "missed": 0,
-                "scored": 0,
-                "branches": set(),
-            },
+    where, params = _filters(period, branch_ids, checklist_id)
+    rows = list(
+        db.query(
+            f"""select a.checklist_id, i.item_id, max(a.checklist_version) as version, sum(i.lost) as missed,
+                       count(*) as scored,
+                       group_concat(distinct case when i.lost then a.branch_id end) as branch_list
+                  from audits a join audit_items i using (audit_id)
+                 where {where} group by a.checklist_id, i.item_id having sum(i.lost) > 0
+                 order by missed desc, missed * 1.0 / scored desc, i.item_id limit ?""",
+            [*params, limit],
         )
-        entry["scored"] += 1
-        entry["version"] = max(entry["version"], audit["checklist_version"])
-        if row["lost"]:
-            entry["missed"] += 1
-            entry["branches"].add(audit["branch_id"])
-    missed = [e for e in tally.values() if e["missed"]]
-    missed.sort(key=lambda e: (-e["missed"], -Fraction(e["missed"], e["scored"]), e["item_id"]))
-    for entry in missed[:limit]:
+    )
+    for entry in rows:
         item = load_checklist(db, entry["checklist_id"], entry["version"]).item(entry["item_id"])
+        entry["branches"] = {int(b) for b in (entry.pop("branch_list") or "").split(",") if b}
         entry |= {
             "text": item.text,
             "standard": item.standard,
             "rate": Fraction(100 * entry["missed"], entry["scored"]),
         }
-    return missed[:limit]
+    return rows
 
 
 def employee_audits(db: Database, period: Period, employee_id: int) -> list[dict]:
