@@ -276,3 +276,26 @@ def test_a_manager_gets_404_for_another_branchs_objects(app, db, company):
         assert response.status_code == 404, f"{method} {rule.rule} -> {response.status_code}"
         checked += 1
     assert checked >= 3
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_every_form_needs_the_csrf_token(app, db, company, who):
+    client = app.test_client()
+    actions = Actions(client, db)
+    actions.user("auditor")
+    actions.login_as(who, branches=[company["own"]] if who == "manager" else ())
+    values = sample_values(company, db, "own")
+    before = {
+        t: db[t].count for t in ("audits", "appeals", "action_items", "audit_trail", "branches", "users")
+    }
+    posted = 0
+    for rule, method in routes(app):
+        if method == "GET" or rule.rule.startswith("/api/") or rule.endpoint == "static":
+            continue
+        response = client.open(build(app, rule, values), method=method, data={})
+        assert response.status_code in (302, 400, 403), f"{method} {rule.rule} -> {response.status_code}"
+        if response.status_code == 302:  # only the login redirect of a stranger may answer otherwise
+            assert "/login" in response.headers["Location"]
+        posted += 1
+    assert posted >= 15
+    assert {t: db[t].count for t in before} == before
