@@ -40,6 +40,7 @@ def _check_uuid(value: str, what: str = "audit") -> str:
     "never overwrites a newer one, a different document for a submitted audit is 409",
     body=AuditDocumentSchema,
     response=AuditSchema,
+    also={201: "A new audit was stored"},
 )
 @require(AUDITOR, ADMIN, api=True)
 def save(audit_id):
@@ -89,6 +90,7 @@ def _upload_bytes() -> bytes:
     response=PhotoSchema,
     body_types=("image/jpeg", "image/png", "image/webp"),
     status=201,
+    also={200: "This photo was already stored"},
 )
 @require(AUDITOR, ADMIN, api=True)
 def upload_photo(audit_id, photo_id):

@@ -68,6 +68,7 @@ def list_checklists():
     body_types=BODY_TYPES,
     response=ChecklistSavedSchema,
     status=201,
+    also={200: "The same content as the newest version: no new version was made"},
 )
 @require(ADMIN, api=True)
 def create_checklist():

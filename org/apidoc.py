@@ -31,8 +31,9 @@ def documented(
     body_types: tuple[str, ...] = (JSON,),
     response_type: str = JSON,
     query: dict[str, str] | None = None,
+    also: dict[int, str] | None = None,
 ):
-    """Describe an API view for the OpenAPI document."""
+    """Describe an API view for the OpenAPI document; `also` lists other success statuses."""
 
     def decorator(view):
         view.apidoc = {
@@ -43,6 +44,7 @@ def documented(
             "body_types": body_types,
             "response_type": response_type,
             "query": query or {},
+            "also": also or {},
         }
         return view
 
@@ -76,8 +78,10 @@ _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 def _path_and_params(rule: str) -> tuple[str, list[dict]]:
     params = []
     for converter, name in _CONVERTER.findall(rule):
-        kind = {"int": "integer"}.get(converter, "string")
-        params.append({"in": "path", "name": name, "required": True, "schema": {"type": kind}})
+        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        if name in ("audit_id", "photo_id"):
+            schema["format"] = "uuid"  # made by the phone; anything else answers 400
+        params.append({"in": "path", "name": name, "required": True, "schema": schema})
     return _CONVERTER.sub(r"{\2}", rule), params
 
 
@@ -120,6 +124,8 @@ def build_openapi(app: Flask, prefix: str = "/api/v1") -> dict:
         elif doc["response_type"] != JSON:
             ok["content"] = {doc["response_type"]: {"schema": {"type": "string"}}}
         responses = {str(doc["status"]): ok}
+        for code, text in doc["also"].items():
+            responses[str(code)] = {**ok, "description": text}
         for code, text in (
             (400, "Bad request"),
             (401, "Not logged in"),

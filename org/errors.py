@@ -72,6 +72,11 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
+    @app.errorhandler(OverflowError)
+    def id_too_large(exc: OverflowError):
+        # An <int:...> id beyond SQLite's 64-bit integers: no row can have it.
+        return error_response("Nothing has that id.", 404)
+
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
