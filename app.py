@@ -21,9 +21,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class StartupError(RuntimeError):
+    """Visitscore cannot start as configured; the message says what to change."""
+
+
 def _instance_secret_key(app: Flask) -> str:
     """The secret key kept in the instance folder, generated on first start."""
     path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path) and not os.access(app.instance_path, os.W_OK):
+        raise StartupError(
+            f"VISITSCORE_SECRET_KEY is not set and the instance folder {app.instance_path} is not writable, "
+            "so no key can be generated and kept. Set VISITSCORE_SECRET_KEY or make the folder writable."
+        )
     if not os.path.exists(path):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -58,9 +67,24 @@ def _security_headers(response):
     return response
 
 
+def _check_database(path: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise StartupError(
+            f"The folder of the database {path} does not exist; create it or set VISITSCORE_DATABASE."
+        )
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise StartupError(f"The database {path} is read-only; Visitscore needs to write to it.")
+    if not os.path.exists(path) and not os.access(folder, os.W_OK):
+        raise StartupError(f"The database {path} does not exist and its folder is not writable.")
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
+    try:
+        os.makedirs(app.instance_path, exist_ok=True)
+    except OSError:
+        pass  # a read-only install: fine when the key and database are configured elsewhere
     app.config.from_mapping(
         DATABASE=os.path.join(app.instance_path, "visitscore.sqlite3"),
         SESSION_COOKIE_HTTPONLY=True,
@@ -88,6 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
+    _check_database(app.config["DATABASE"])
     database = db.connect(app.config["DATABASE"])
     db.migrate(database)
     database.conn.close()

@@ -51,3 +51,59 @@ def test_wrong_method_is_405_not_500(client):
     response = client.delete("/api/v1/branches")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
+
+
+def test_refuses_to_start_without_a_key_it_can_keep(tmp_path, monkeypatch):
+    import pytest
+
+    from app import StartupError
+
+    monkeypatch.delenv("VISITSCORE_SECRET_KEY", raising=False)
+    monkeypatch.setattr(os, "access", lambda path, mode: False if str(path).endswith("instance") else True)
+    monkeypatch.setattr(
+        os.path,
+        "exists",
+        lambda path: (
+            False if str(path).endswith("secret_key") else os.path.isdir(path) or os.path.isfile(path)
+        ),
+    )
+    with pytest.raises(StartupError, match="VISITSCORE_SECRET_KEY is not set"):
+        create_app({"DATABASE": str(tmp_path / "a.db")})
+
+
+def test_clear_messages_for_a_missing_or_read_only_database(tmp_path):
+    import pytest
+
+    from app import StartupError
+
+    with pytest.raises(StartupError, match="folder of the database .* does not exist"):
+        create_app({"DATABASE": str(tmp_path / "nowhere" / "a.db"), "SECRET_KEY": "x"})
+    path = tmp_path / "ro.db"
+    create_app({"DATABASE": str(path), "SECRET_KEY": "x"})
+    path.chmod(0o444)
+    try:
+        if os.access(path, os.W_OK):  # root can write anyway; the check is about what the OS says
+            pytest.skip("running as root: a read-only file is still writable")
+        with pytest.raises(StartupError, match="is read-only"):
+            create_app({"DATABASE": str(path), "SECRET_KEY": "x"})
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_backup_restores_to_a_working_app(app, runner, db, tmp_path):
+    from org import store
+
+    store.create_branch(db, "B1", "Kept branch", "North")
+    backup = tmp_path / "backup.db"
+    assert runner.invoke(args=["backup", str(backup)]).exit_code == 0
+    restored = create_app({"DATABASE": str(backup), "SECRET_KEY": "x"})
+    headers = {
+        "Authorization": "Bearer "
+        + store.create_token(db, store.create_user(db, "r@example.com", "admin", "password-1"))
+    }
+    # The token was made after the backup: it is not in the restored copy, as a restore should be.
+    assert restored.test_client().get("/api/v1/branches", headers=headers).status_code == 401
+    from db import connect
+
+    copy = connect(str(backup))
+    assert [b["name"] for b in store.list_branches(copy)] == ["Kept branch"]

@@ -110,3 +110,19 @@ def test_submit_waits_for_referenced_photos(client, auditor, visit_setup):
     assert response.get_json()["fields"] == {"answers.greeted-30s.photos": ["1 photo(s) not uploaded yet."]}
     client.put(URL, data=image_bytes(), headers={**auditor, "Content-Type": "image/jpeg"})
     assert client.post(f"/api/v1/audits/{AUDIT_ID}/submit", headers=auditor).status_code == 200
+
+
+def test_a_huge_exif_block_is_dropped(client, auditor, db):
+    exif = Image.Exif()
+    exif[0x010E] = "x" * 60_000  # a 60 kB image description
+    data = image_bytes((640, 480), exif=exif.tobytes())
+    assert len(data) > 60_000
+    assert client.put(URL, data=data, headers={**auditor, "Content-Type": "image/jpeg"}).status_code == 201
+    stored = db["photos"].get(PHOTO_ID)["image"]
+    assert len(stored) < 20_000 and b"xxxxxxxx" not in stored
+
+
+def test_a_png_sent_as_jpeg_is_reencoded(client, auditor, db):
+    response = client.put(URL, data=image_bytes(fmt="PNG"), headers={**auditor, "Content-Type": "image/jpeg"})
+    assert response.status_code == 201
+    assert db["photos"].get(PHOTO_ID)["image"][:3] == b"\xff\xd8\xff"  # a real JPEG now
