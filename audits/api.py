@@ -68,6 +68,12 @@ def submit(audit_id):
     return _view(audit)
 
 
+def _scoped_body(audit_id: str, schema) -> tuple[str, dict]:
+    """The audit id and the validated body; an audit out of scope is 404 before any body check."""
+    audit = store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)
+    return audit["audit_id"], load_body(schema)
+
+
 def _view(audit: dict, result=None) -> dict:
     """The audit as this caller may see it: the branch never learns where the shopper stood."""
     view = store.audit_view(get_db(), audit, result)
@@ -143,9 +149,8 @@ def approve(audit_id):
 )
 @require(REVIEWER, ADMIN, api=True)
 def return_audit(audit_id):
-    store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)  # out of scope is 404 before any body check
-    reason = load_body(ReasonSchema())["reason"]
-    return _view(review.return_to_auditor(get_db(), _check_uuid(audit_id), g.user, reason))
+    audit_id, data = _scoped_body(audit_id, ReasonSchema())
+    return _view(review.return_to_auditor(get_db(), audit_id, g.user, data["reason"]))
 
 
 @bp.post("/audits/<audit_id>/corrections")
@@ -154,11 +159,8 @@ def return_audit(audit_id):
 )
 @require(REVIEWER, ADMIN, api=True)
 def correct(audit_id):
-    store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)  # out of scope is 404 before any body check
-    data = load_body(CorrectionSchema())
-    audit = review.correct(
-        get_db(), _check_uuid(audit_id), g.user, data["item"], data["answer"], data["reason"]
-    )
+    audit_id, data = _scoped_body(audit_id, CorrectionSchema())
+    audit = review.correct(get_db(), audit_id, g.user, data["item"], data["answer"], data["reason"])
     return _view(audit)
 
 
@@ -178,10 +180,9 @@ def acknowledge(audit_id):
 )
 @require(MANAGER, api=True)
 def appeal(audit_id):
-    store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)  # out of scope is 404 before any body check
-    data = load_body(AppealInSchema())
+    audit_id, data = _scoped_body(audit_id, AppealInSchema())
     days = current_app.config["APPEAL_DAYS"]
-    ids = review.open_appeals(get_db(), _check_uuid(audit_id), g.user, data["items"], data["text"], days)
+    ids = review.open_appeals(get_db(), audit_id, g.user, data["items"], data["text"], days)
     return {"appeals": ids}, 201
 
 
@@ -219,11 +220,10 @@ def decide(appeal_id):
 )
 @require(MANAGER, api=True)
 def add_action(audit_id):
-    store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)  # out of scope is 404 before any body check
-    data = load_body(ActionInSchema())
+    audit_id, data = _scoped_body(audit_id, ActionInSchema())
     db = get_db()
     action_id = review.add_action(
-        db, _check_uuid(audit_id), g.user, data["item"], data["what"], data["who"], data["due"].isoformat()
+        db, audit_id, g.user, data["item"], data["what"], data["who"], data["due"].isoformat()
     )
     return ActionSchema().dump(
         review.actions_list(db, audit_id=audit_id.lower())[-1] | {"action_id": action_id}
