@@ -50,6 +50,7 @@ NAV_LINKS = (
     ("org.branches", "Branches", ("admin", "reviewer", "manager")),
     ("org.regions", "Regions", ("admin",)),
     ("org.users", "Users", ("admin",)),
+    ("org.company_settings", "Settings", ("admin",)),
 )
 
 
@@ -138,6 +139,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(load_user)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
+    from reports.pdf import css_string
+
+    app.add_template_filter(css_string)
     register_error_handlers(app)
     app.register_blueprint(org_views)
     app.register_blueprint(org_api)

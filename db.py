@@ -425,3 +425,8 @@ def m007_percent_values(db: Database) -> None:
     db.execute(
         "create index audits_published_month on audits(status, period_month, branch_id, percent_value)"
     )
+
+
+@migrations()
+def m008_settings(db: Database) -> None:
+    db["settings"].create({"key": str, "value": str, "data": bytes}, pk="key")

@@ -458,7 +458,7 @@ def appeal(audit_id):
             raise _form_error(form)
         evidence = []
         upload = form.photo.data
-        if upload and upload.filename:
+        if getattr(upload, "filename", None):
             try:
                 processed = photos.process(upload.read())
             except photos.PhotoError as exc:

@@ -39,14 +39,14 @@ def run() -> list[Row]:
             db.execute("select max(period_month) from audits where status = 'published'").fetchone()[0]
         )
         branch_id = 1
-        data = scorecards.branch_scorecard(db, branch_id, period, branding()["colour"])
+        data = scorecards.branch_scorecard(db, branch_id, period, branding(db)["colour"])
         html = render_template(
             "reports/pdf/branch.html",
             data=data,
             paper="A4",
             header_right="x",
             generated_at="now",
-            **branding(),
+            **branding(db),
         )
 
         def uncached():

@@ -44,7 +44,7 @@ def show(checklist_id):
 
 def _uploaded(form: ImportForm) -> tuple[bytes, str]:
     """The file's bytes and format, or the pasted text as YAML."""
-    if form.file.data and form.file.data.filename:
+    if getattr(form.file.data, "filename", None):  # a text value posted instead of a file is no file
         name = form.file.data.filename
         return form.file.data.read(), spec.format_for(name) or "yaml"
     return (form.text.data or "").encode(), "yaml"

@@ -1,6 +1,7 @@
 """flask-wtf forms of login and head office's organisation pages."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -75,3 +76,16 @@ class UserForm(FlaskForm):
     )
     active = BooleanField("Active", default=True)
     branches = MultiCheckboxField("Branches (managers only)", coerce=int)
+
+
+class SettingsForm(FlaskForm):
+    company = StringField("Company name on reports", validators=[DataRequired(), Length(max=120)])
+    colour = StringField(
+        "Brand colour",
+        validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a hex code such as #0b5d54.")],
+        render_kw={"type": "color"},
+    )
+    logo = FileField(
+        "Logo (PNG or JPEG, shown on every PDF)",
+        validators=[FileAllowed(["png", "jpg", "jpeg"], "PNG or JPEG.")],
+    )

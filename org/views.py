@@ -2,14 +2,14 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from db import get_db
-from org import store
+from org import settings, store
 from org.auth import branch_in_scope, employee_in_scope, limiter, log_in, log_out, require
 from org.errors import AppError
-from org.forms import BranchForm, EmployeeForm, LoginForm, RegionForm, UserForm
+from org.forms import BranchForm, EmployeeForm, LoginForm, RegionForm, SettingsForm, UserForm
 from org.roles import ADMIN, MANAGER, REVIEWER
 
 bp = Blueprint("org", __name__)
@@ -260,6 +260,40 @@ def edit_user(user_id):
             flash(f"User {user['email']} saved.")
             return redirect(url_for("org.users"))
     return render_template("org/user_form.html", form=form, user=user)
+
+
+# Company settings
+
+
+def _defaults() -> dict:
+    return {"company": current_app.config["COMPANY_NAME"], "colour": current_app.config["BRAND_COLOUR"]}
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@require(ADMIN)
+def company_settings():
+    current = settings.branding(get_db(), _defaults())
+    form = SettingsForm(data=current)
+    if form.validate_on_submit():
+        upload = form.logo.data
+        logo = upload.read() if getattr(upload, "filename", None) else None
+        try:
+            settings.save_branding(get_db(), form.company.data, form.colour.data, logo)
+        except AppError as exc:
+            form.logo.errors.append(exc.message)
+        else:
+            flash("Settings saved; new PDFs carry them.")
+            return redirect(url_for("org.company_settings"))
+    return render_template("org/settings.html", form=form, current=current)
+
+
+@bp.get("/settings/logo.png")
+@require()
+def logo():
+    png = settings.logo_png(get_db())
+    if png is None:
+        raise AppError("No logo has been uploaded.", 404)
+    return Response(png, mimetype="image/png")
 
 
 @bp.get("/favicon.ico")

@@ -2,12 +2,14 @@
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 
 from flask import current_app, render_template
 from sqlite_utils import Database
 
 from audits import store as audits_store
+from org import settings
 from org.errors import AppError
 from org.store import now
 from reports.pdf import render_pdf
@@ -17,17 +19,28 @@ TEMPLATE_VERSION = "2026-11-1"
 PAPERS = {"a4": "A4", "letter": "Letter"}
 
 
-def branding() -> dict:
+_PHOTO = re.compile(r"^audits/([0-9a-f-]{36})/photos/([0-9a-f-]{36})(\?size=thumb)?$")
+
+
+def branding(db: Database) -> dict:
+    """The company name, colour and logo digest on PDFs: the settings, else the configuration."""
     config = current_app.config
-    return {"company": config["COMPANY_NAME"], "colour": config["BRAND_COLOUR"]}
+    return settings.branding(db, {"company": config["COMPANY_NAME"], "colour": config["BRAND_COLOUR"]})
 
 
-def _photo_loader(db: Database):
-    def load(audit_id: str, photo_id: str, thumbnail: bool) -> bytes:
-        info = audits_store.get_photo_info(db, photo_id)
-        if info["audit_id"] != audit_id:
-            raise AppError("Not this audit's photo.", 404)
-        return audits_store.photo_bytes(db, photo_id, thumbnail)
+def _loader(db: Database):
+    """What a PDF may embed from the database: an audit's own photos and the company logo."""
+
+    def load(path: str) -> tuple[bytes, str] | None:
+        if path.startswith("settings/logo.png"):
+            logo = settings.logo_png(db)
+            return (logo, "image/png") if logo else None
+        if match := _PHOTO.match(path):
+            info = audits_store.get_photo_info(db, match[2])
+            if info["audit_id"] != match[1]:
+                raise AppError("Not this audit's photo.", 404)
+            return audits_store.photo_bytes(db, match[2], bool(match[3])), "image/jpeg"
+        return None
 
     return load
 
@@ -35,7 +48,7 @@ def _photo_loader(db: Database):
 def pdf_document(db: Database, kind: str, data: dict, header_right: str, paper: str = "a4") -> bytes:
     """The PDF of a scorecard: from the cache when nothing it shows has changed."""
     paper_size = PAPERS.get(paper.lower(), "A4")
-    brand = branding()
+    brand = branding(db)
     key = hashlib.sha256(
         json.dumps(
             [kind, TEMPLATE_VERSION, data, brand, paper_size, header_right], sort_keys=True, default=str
@@ -52,6 +65,6 @@ def pdf_document(db: Database, kind: str, data: dict, header_right: str, paper: 
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         **brand,
     )
-    pdf, _refused = render_pdf(html, current_app.static_folder, _photo_loader(db))
+    pdf, _refused = render_pdf(html, current_app.static_folder, _loader(db))
     db["pdf_cache"].insert({"cache_key": key, "pdf": pdf, "created_at": now()}, replace=True)
     return pdf

@@ -42,18 +42,18 @@ def visit_report(audit_id):
     db = get_db()
     audit = audit_in_scope(db, audit_id.lower(), g.user)
     show_time = request.args.get("time") != "hide"
-    data = scorecards.visit_report(db, audit["audit_id"], branding()["colour"], show_time)
+    data = scorecards.visit_report(db, audit["audit_id"], branding(db)["colour"], show_time)
     pdf = pdf_document(db, "visit", data, f"Visit report · {data['visited'][:10]}", _paper())
     return _pdf(pdf, f"visit-{data['branch']['code']}-{data['visited'][:10]}.pdf")
 
 
 def branch_pdf(db, branch_id: int, period, paper: str = "a4") -> bytes:
-    data = scorecards.branch_scorecard(db, branch_id, period, branding()["colour"])
+    data = scorecards.branch_scorecard(db, branch_id, period, branding(db)["colour"])
     return pdf_document(db, "branch", data, f"Branch scorecard · {period.label}", paper)
 
 
 def employee_pdf(db, employee_id: int, period, paper: str = "a4") -> bytes:
-    data = scorecards.employee_scorecard(db, employee_id, period, branding()["colour"])
+    data = scorecards.employee_scorecard(db, employee_id, period, branding(db)["colour"])
     return pdf_document(db, "employee", data, f"Employee scorecard · {period.label}", paper)
 
 
@@ -120,7 +120,7 @@ def dashboard_page():
     checklist_id = request.args.get("checklist") or None
     branches = org_store.list_branches(db, org_store.visible_branch_ids(db, g.user), region_id)
     data = dashboard(
-        db, period, branches, checklist_id, request.args.get("sort", "rank"), branding()["colour"]
+        db, period, branches, checklist_id, request.args.get("sort", "rank"), branding(db)["colour"]
     )
     page = render_template(
         "reports/dashboard.html",

@@ -20,6 +20,8 @@ ACCESS = {
     "org.login": PUBLIC,
     "org.logout": PUBLIC,
     "org.favicon": PUBLIC,
+    "org.company_settings": ("admin",),
+    "org.logo": ALL,
     "org.home": ALL,
     "org.regions": ("admin",),
     "org.edit_region": ("admin",),
@@ -163,6 +165,15 @@ def company(db):
             "yaml",
         ),
     )
+    import io
+
+    from PIL import Image
+
+    from org import settings
+
+    logo = io.BytesIO()
+    Image.new("RGB", (60, 20)).save(logo, "PNG")
+    settings.save_branding(db, "Access test", "#0b5d54", logo.getvalue())
     own = store.create_branch(db, "OWN", "Own branch", "North", staff_informed=True)
     other = store.create_branch(db, "OTH", "Other branch", "South", staff_informed=True)
     auditor = Actions(None, db).user("auditor")

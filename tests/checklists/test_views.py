@@ -95,3 +95,13 @@ def test_editor_pages_carry_the_document(client, actions, db):
     page = client.get("/checklists/store-visit/edit").get_data(as_text=True)
     assert 'id="checklist-document"' in page and "greeted-30s" in page
     assert "null" in client.get("/checklists/new").get_data(as_text=True)
+
+
+def test_text_posted_where_a_file_belongs_is_not_a_file(client, actions, db):
+    actions.login_as("admin")
+    response = client.post(
+        "/checklists/import",
+        data={"file": "not a file", "text": "", "csrf_token": csrf_token(client, "/checklists/import")},
+    )
+    assert response.status_code == 400
+    assert "Choose a file or paste YAML." in response.get_data(as_text=True)

@@ -163,3 +163,31 @@ def test_missing_page_is_a_friendly_404(client, actions):
     response = client.get("/branches/4242")
     assert response.status_code == 404
     assert "Branch 4242 does not exist." in response.get_data(as_text=True)
+
+
+def test_admin_sets_the_company_branding(client, actions, db):
+    import io
+
+    from PIL import Image
+
+    actions.login_as("admin")
+    logo = io.BytesIO()
+    Image.new("RGB", (1200, 300), (200, 0, 0)).save(logo, "PNG")
+    response = client.post(
+        "/settings",
+        data={
+            "company": "Harbour & Co",
+            "colour": "#123456",
+            "logo": (io.BytesIO(logo.getvalue()), "logo.png"),
+            "csrf_token": csrf_token(client, "/settings"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    from org import settings
+
+    brand = settings.branding(db, {"company": "x", "colour": "#000000"})
+    assert brand["company"] == "Harbour & Co" and brand["colour"] == "#123456" and brand["logo"]
+    assert Image.open(io.BytesIO(client.get("/settings/logo.png").data)).size == (600, 150)
+    bad = post_form(client, "/settings", {"company": "X", "colour": "red"})
+    assert "hex code" in bad.get_data(as_text=True)

@@ -144,7 +144,7 @@ def test_user_text_is_printed_not_interpreted(client, head_office, company, db):
 
 def test_weasyprint_fetches_nothing_outside_the_app(app):
     html = '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/x.png"><link rel="stylesheet" href="https://example.com/x.css"><img src="static/icon.svg">'
-    pdf, refused = render_pdf(html, app.static_folder, lambda *args: b"")
+    pdf, refused = render_pdf(html, app.static_folder, lambda path: None)
     assert pdf.startswith(b"%PDF")
     assert sorted(refused) == ["file:///etc/passwd", "http://127.0.0.1:9/x.png", "https://example.com/x.css"]
 
@@ -175,3 +175,23 @@ def test_all_scorecards_of_a_period_as_one_zip(client, head_office, october):
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert sorted(names) == [f"scorecard-{code}-2026-10.pdf" for code in ("N1", "N2", "S1", "S2")]
     assert re.match(r'attachment; filename="scorecards-2026-10.zip"', response.headers["Content-Disposition"])
+
+
+def test_branding_from_settings_is_on_every_pdf_and_makes_new_pdfs(client, head_office, october, db):
+    import io as _io
+
+    from PIL import Image
+
+    from org import settings
+
+    url = f"/reports/branches/{october['N1']}/scorecard.pdf?period=2026-10"
+    first = client.get(url, headers=head_office)
+    assert "Visitscore" in pdf_text(first)
+    logo = _io.BytesIO()
+    Image.new("RGB", (300, 100), (0, 90, 200)).save(logo, "PNG")
+    settings.save_branding(db, "Harbour & Co", "#7a1f5c", logo.getvalue())
+    second = client.get(url, headers=head_office)
+    assert "Harbour & Co" in pdf_text(second)
+    assert db["pdf_cache"].count == 2
+    images = [img for page in PdfReader(io.BytesIO(second.data)).pages for img in page.images]
+    assert images  # the logo is embedded
