@@ -248,3 +248,17 @@ def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
             rows.append({**employee, "percent": percent, "audits": audits})
     rows.sort(key=lambda r: (r["percent"] is None, -(r["percent"] or 0), r["name"]))
     return rows
+
+
+def audits_missing(db: Database, period: Period, branch_ids, checklist_id: str, item_id: str) -> list[dict]:
+    """The published audits of the period in which an item lost points, newest first."""
+    where, params = _filters(period, branch_ids, checklist_id)
+    return list(
+        db.query(
+            f"""select a.audit_id, a.visited_at, a.percent, b.name as branch, b.code
+                  from audits a join audit_items i using (audit_id)
+                  join branches b on b.branch_id = a.branch_id
+                 where {where} and i.item_id = ? and i.lost order by a.visited_utc desc""",
+            [*params, item_id],
+        )
+    )

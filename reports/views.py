@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, g, render_template, request
 
 from audits.store import audit_in_scope
-from checklists.store import list_checklists
+from checklists.store import list_checklists, load_checklist
 from db import get_db
 from org import store as org_store
 from org.auth import branch_in_scope, employee_in_scope, require
 from org.errors import AppError
 from org.roles import ADMIN, MANAGER, REVIEWER
-from reports import exports, scorecards
+from reports import exports, scorecards, store
 from reports.api import period_arg
 from reports.comparison import league_table
 from reports.dashboard import bucket, dashboard
@@ -135,6 +135,22 @@ def dashboard_page():
         sort=request.args.get("sort", "rank"),
     )
     return page, 400 if error else 200
+
+
+@bp.get("/reports/missed")
+@require(ADMIN, REVIEWER, MANAGER)
+def missed_audits():
+    """Drill down from a most-missed standard to the audits that missed it."""
+    db = get_db()
+    period = period_arg()
+    checklist_id, item_id = request.args.get("checklist", ""), request.args.get("item", "")
+    try:
+        item = load_checklist(db, checklist_id).item(item_id)
+    except (AppError, KeyError):
+        raise AppError(f"No item {item_id!r} in checklist {checklist_id!r}.", 404) from None
+    visible = org_store.visible_branch_ids(db, g.user)
+    rows = store.audits_missing(db, period, visible, checklist_id, item_id)
+    return render_template("reports/missed.html", period=period, item=item, rows=rows)
 
 
 def _table_rows():

@@ -92,6 +92,7 @@ ACCESS = {
     "reports.employee_scorecard": ("admin", "reviewer", "manager"),
     "reports.scorecards_zip": ("admin", "reviewer"),
     "reports.dashboard_page": ("admin", "reviewer", "manager"),
+    "reports.missed_audits": ("admin", "reviewer", "manager"),
     "reports.comparison_csv": ("admin", "reviewer", "manager"),
     "reports.comparison_xlsx": ("admin", "reviewer", "manager"),
 }

@@ -79,3 +79,13 @@ def test_a_managers_dashboard_never_shows_another_branch(client, actions, octobe
         )
     )
     assert [r["Branch"] for r in rows] == ["Newtown"]
+
+
+def test_drill_down_from_a_missed_standard_to_its_audits(client, actions, october):
+    actions.login_as("admin")
+    page = client.get("/reports?period=2026-10").get_data(as_text=True)
+    assert "/reports/missed?period=2026-10&amp;checklist=mini&amp;item=smile" in page
+    drill = client.get("/reports/missed?period=2026-10&checklist=mini&item=smile").get_data(as_text=True)
+    assert "missed in 2 audits in October 2026" in drill
+    assert "Northgate" in drill and "Newtown" in drill and "Southend" not in drill
+    assert client.get("/reports/missed?period=2026-10&checklist=mini&item=nope").status_code == 404
