@@ -245,3 +245,37 @@ def test_log_out_asks_before_leaving_unsent_work(live_app, visit, live_db, page,
         visit["audit_id"],
     )
     assert kept["greeted-30s"] == {"value": "yes"}
+
+
+def test_the_network_cut_during_replay_and_the_tab_closed_loses_nothing(
+    live_app, visit, live_db, page, context
+):
+    base = live_app.config["LIVE_URL"]
+    log_in(page, base)
+    page.goto(f"{base}/audits/{visit['audit_id']}/form")
+    page.get_by_role("radio", name="Yes").first.tap()
+    until(lambda: has_answer(live_db, "greeted-30s", {"value": "yes"}))
+    context.set_offline(True)
+    page.get_by_label("Minutes before an employee was free").fill("4")
+    page.locator("#item-friendliness").get_by_role("radio", name="5").tap()
+    page.wait_for_function("() => Number(document.getElementById('sync-status').dataset.pending) >= 2")
+    cut = []
+    context.route(
+        "**/api/v1/audits/**",
+        lambda route: (cut.append(route.request.method), route.abort("connectionreset")),
+    )
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("() => document.getElementById('sync-status').dataset.state === 'offline'")
+    assert cut and cut[0] == "PUT"  # the replay started and the connection dropped under it
+    page.close()  # the tab is closed half-way
+    context.unroute("**/api/v1/audits/**")
+    again = context.new_page()
+    again.goto(f"{base}/audits/{visit['audit_id']}/form")
+    until(lambda: has_answer(live_db, "friendliness", {"value": 5}))
+    document, _status = stored(live_db, visit["audit_id"])
+    assert document["answers"] == {
+        "greeted-30s": {"value": "yes"},
+        "wait-minutes": {"value": 4},
+        "friendliness": {"value": 5},
+    }
