@@ -99,6 +99,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         TIMEZONE="UTC",
         # Days after publishing during which a branch may appeal.
         APPEAL_DAYS=7,
+        # Whether auditors may start a visit nobody assigned to them.
+        ALLOW_UNSCHEDULED_VISITS=True,
         # Months after which employee names are removed from audits (flask purge-employee-data).
         EMPLOYEE_RETENTION_MONTHS=24,
         # Branding on every PDF.

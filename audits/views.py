@@ -144,6 +144,8 @@ def assignments():
 @bp.route("/visits/new", methods=["GET", "POST"])
 @require(AUDITOR, ADMIN)
 def start_visit():
+    if g.user["role"] == AUDITOR and not current_app.config["ALLOW_UNSCHEDULED_VISITS"]:
+        raise AppError("Only assigned visits can be made; ask head office to assign this one.", 403)
     db = get_db()
     form = StartVisitForm()
     _choices(form, db)
@@ -172,7 +174,8 @@ def _new_document(db, audit_id: str) -> tuple[dict, dict | None]:
         branch_id, checklist_id = assignment["branch_id"], assignment["checklist_id"]
     else:
         branch_id, checklist_id = request.args.get("branch", type=int), request.args.get("checklist", "")
-        if not branch_id or not checklist_id:
+        unscheduled = g.user["role"] == ADMIN or current_app.config["ALLOW_UNSCHEDULED_VISITS"]
+        if not branch_id or not checklist_id or not unscheduled:
             raise AppError(f"Audit {audit_id} does not exist.", 404)
     checklist = load_checklist(db, checklist_id)
     org_store.get_branch(db, branch_id)

@@ -189,3 +189,16 @@ def test_another_auditors_visit_is_404(client, actions, db, visit_setup):
     assert client.get(f"/audits/{audit_id}/form").status_code == 404
     assert client.get(f"/audits/{AUDIT_ID}/form").status_code == 404
     assert client.get("/audits/not-a-uuid/form").status_code == 404
+
+
+def test_unscheduled_visits_can_be_switched_off(app, client, actions, db, visit_setup):
+    app.config["ALLOW_UNSCHEDULED_VISITS"] = False
+    actions.login_as("auditor")
+    assert "Start an unscheduled visit" not in client.get("/").get_data(as_text=True)
+    assert client.get("/visits/new").status_code == 403
+    assert (
+        client.get(
+            f"/audits/{AUDIT_ID}/form?branch={visit_setup['branch_id']}&checklist=store-visit"
+        ).status_code
+        == 404
+    )
