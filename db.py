@@ -430,3 +430,10 @@ def m007_percent_values(db: Database) -> None:
 @migrations()
 def m008_settings(db: Database) -> None:
     db["settings"].create({"key": str, "value": str, "data": bytes}, pk="key")
+
+
+@migrations()
+def m009_lone_staff(db: Database) -> None:
+    # A branch may ask that a visit with only one employee on duty stays out of employee comparisons.
+    db["branches"].add_column("protect_lone_staff", int, not_null_default=0)
+    db["audits"].add_column("staff_on_duty", int)

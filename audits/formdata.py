@@ -73,8 +73,10 @@ def document_from_form(
         described = form.get(f"empdesc.{section.id}", "").strip()
         if described:
             descriptions[section.id] = described
+    on_duty = form.get("staff_on_duty", "").strip()
     document = {
         **base,
+        **({"staff_on_duty": int(on_duty) if on_duty.isdigit() else on_duty} if on_duty else {}),
         "answers": answers,
         "employees": employees,
         "employee_descriptions": descriptions,

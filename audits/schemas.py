@@ -57,6 +57,12 @@ class AuditDocumentSchema(Schema):
         load_default=dict,
         metadata={"description": "Section id -> how the auditor describes an employee not in the list"},
     )
+    staff_on_duty = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=0, max=1000),
+        metadata={"description": "Employees the auditor saw on duty (1 may identify the employee)"},
+    )
     started_at = fields.String(validate=aware_timestamp)
     ended_at = fields.String(validate=aware_timestamp)
     location = fields.Nested(LocationSchema, allow_none=True)

@@ -219,6 +219,7 @@ def _document_columns(document: dict, result: Score, stamp: str) -> dict:
         "visited_at": document["visited_at"],
         "visited_utc": utc(document["visited_at"]),
         "period_month": period_month(document["visited_at"]),
+        "staff_on_duty": document.get("staff_on_duty"),
         "updated_at": stamp,
         **_score_columns(result),
     }

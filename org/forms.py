@@ -46,6 +46,10 @@ class BranchForm(FlaskForm):
         "Staff are informed they may be scored by name",
         description="Only then are employees named in audits and scorecards of this branch.",
     )
+    protect_lone_staff = BooleanField(
+        "Keep visits with only one employee on duty out of employee comparisons",
+        description="Such a visit would identify the employee; it still counts in their own scorecard.",
+    )
 
 
 class EmployeeForm(FlaskForm):

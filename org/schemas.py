@@ -28,6 +28,10 @@ class BranchInSchema(Schema):
         load_default=False,
         metadata={"description": "Staff know they may be scored by name; else no employee is linked"},
     )
+    protect_lone_staff = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Leave visits with only one employee on duty out of employee comparisons"},
+    )
 
 
 class BranchSchema(Schema):
@@ -39,6 +43,7 @@ class BranchSchema(Schema):
     address = fields.String()
     active = fields.Boolean()
     staff_informed = fields.Boolean()
+    protect_lone_staff = fields.Boolean()
     employees = fields.Integer(metadata={"description": "Active employees"})
 
 

@@ -73,13 +73,14 @@ def rename_region(db: Database, region_id: int, name: str) -> None:
 # Branches
 
 _BRANCH_SELECT = """select b.branch_id, b.code, b.name, b.region_id, r.name as region, b.address,
-       b.active, b.staff_informed,
+       b.active, b.staff_informed, b.protect_lone_staff,
        (select count(*) from employees e where e.branch_id = b.branch_id and e.active) as employees
   from branches b join regions r on r.region_id = b.region_id"""
 
 
 def _branch_row(row: dict) -> dict:
-    return {**row, "active": bool(row["active"]), "staff_informed": bool(row["staff_informed"])}
+    flags = ("active", "staff_informed", "protect_lone_staff")
+    return {**row, **{flag: bool(row[flag]) for flag in flags}}
 
 
 def list_branches(
@@ -125,6 +126,7 @@ def create_branch(
     address: str = "",
     active: bool = True,
     staff_informed: bool = False,
+    protect_lone_staff: bool = False,
 ) -> int:
     """Create a branch in the named region (created if new); return its id."""
     with transaction(db):
@@ -140,6 +142,7 @@ def create_branch(
                     "address": address,
                     "active": int(active),
                     "staff_informed": int(staff_informed),
+                    "protect_lone_staff": int(protect_lone_staff),
                 }
             )
             .last_pk
@@ -154,7 +157,7 @@ def update_branch(db: Database, branch_id: int, **changes) -> None:
             _check_code_free(db, changes["code"], branch_id)
         if "region" in changes:
             changes["region_id"] = ensure_region(db, changes.pop("region"))
-        for flag in ("active", "staff_informed"):
+        for flag in ("active", "staff_informed", "protect_lone_staff"):
             if flag in changes:
                 changes[flag] = int(changes[flag])
         db["branches"].update(branch_id, changes)

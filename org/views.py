@@ -120,9 +120,8 @@ def branches():
 
 def _save_branch(form: BranchForm, branch_id: int | None = None) -> int | None:
     """Create or update from the form; None (with the error on the form) when refused."""
-    data = {
-        name: form[name].data for name in ("code", "name", "region", "address", "active", "staff_informed")
-    }
+    names = ("code", "name", "region", "address", "active", "staff_informed", "protect_lone_staff")
+    data = {name: form[name].data for name in names}
     data["address"] = data["address"] or ""
     try:
         if branch_id is None:

@@ -200,10 +200,16 @@ def most_missed(
     return rows
 
 
-def employee_audits(db: Database, period: Period, employee_id: int) -> list[dict]:
+def employee_audits(
+    db: Database, period: Period, employee_id: int, for_comparison: bool = False
+) -> list[dict]:
     """Each published audit of the period that names the employee, with the pooled percent of the
-    sections that name them."""
+    sections that name them. For comparisons, visits with one employee on duty at a branch that
+    asked for it are left out: they would identify the employee."""
     where, params = _in("a.period_month", period.months)
+    if for_comparison:
+        where += """ and not (coalesce(a.staff_on_duty, 0) = 1 and exists (select 1 from branches b
+                         where b.branch_id = a.branch_id and b.protect_lone_staff))"""
     rows = db.query(
         f"""select a.audit_id, a.visited_at, a.checklist_id, a.checklist_version, s.section_id,
                    s.earned, s.possible
@@ -226,8 +232,10 @@ def employee_audits(db: Database, period: Period, employee_id: int) -> list[dict
     return out
 
 
-def employee_percent(db: Database, period: Period, employee_id: int) -> tuple[Fraction | None, int]:
-    audits = employee_audits(db, period, employee_id)
+def employee_percent(
+    db: Database, period: Period, employee_id: int, for_comparison: bool = False
+) -> tuple[Fraction | None, int]:
+    audits = employee_audits(db, period, employee_id, for_comparison)
     return mean([a["percent"] for a in audits if a["percent"] is not None]), len(audits)
 
 
@@ -243,7 +251,7 @@ def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
     )
     rows = []
     for employee in employees:
-        percent, audits = employee_percent(db, period, employee["employee_id"])
+        percent, audits = employee_percent(db, period, employee["employee_id"], for_comparison=True)
         if audits:
             rows.append({**employee, "percent": percent, "audits": audits})
     rows.sort(key=lambda r: (r["percent"] is None, -(r["percent"] or 0), r["name"]))

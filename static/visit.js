@@ -67,6 +67,9 @@ function readForm() {
   for (const input of form.querySelectorAll("input[name^='empdesc.']")) {
     if (input.value.trim()) doc.employee_descriptions[input.name.slice(8)] = input.value.trim();
   }
+  const onDuty = (data.get("staff_on_duty") || "").trim();
+  if (/^\d+$/.test(onDuty)) doc.staff_on_duty = Number(onDuty);
+  else delete doc.staff_on_duty;
   const visited = localInputToIso(data.get("visited_at"));
   if (visited) doc.visited_at = visited;
   return doc;
@@ -93,6 +96,8 @@ function fillForm(doc) {
   for (const input of form.querySelectorAll("input[name^='empdesc.']")) {
     input.value = doc.employee_descriptions?.[input.name.slice(8)] ?? "";
   }
+  const onDuty = form.querySelector("[name=staff_on_duty]");
+  if (onDuty) onDuty.value = doc.staff_on_duty ?? "";
 }
 
 // show_if: an item is shown when the item it names is shown and answered with a listed value.

@@ -229,3 +229,17 @@ def test_managers_and_reviewers_cannot_save(client, actions, visit_setup):
             put(client, headers, design_document(visit_setup["branch_id"], visit_setup["ana"])).status_code
             == 403
         )
+
+
+def test_staff_on_duty_is_kept_with_the_audit(client, auditor, visit_setup, db):
+    response = put(
+        client, auditor, design_document(visit_setup["branch_id"], visit_setup["ana"], staff_on_duty=1)
+    )
+    assert response.status_code == 201 and response.get_json()["staff_on_duty"] == 1
+    assert db["audits"].get(AUDIT_ID)["staff_on_duty"] == 1
+    bad = put(
+        client,
+        auditor,
+        design_document(visit_setup["branch_id"], visit_setup["ana"], revision=9, staff_on_duty=-2),
+    )
+    assert bad.status_code == 422 and "staff_on_duty" in bad.get_json()["fields"]

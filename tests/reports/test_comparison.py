@@ -100,3 +100,43 @@ def test_regions_heat_map_trend_missed_and_employees_as_json(client, head_office
         ("Ann Lee", 100.0, 1),
         ("Bob Ray", 50.0, 1),
     ]
+
+
+def test_a_lone_employee_on_duty_stays_out_of_comparisons_where_the_branch_asks(
+    client, head_office, october, db
+):
+    from org import store as org_store
+
+    ann_audit = db.execute(
+        "select audit_id from audit_sections where employee_id = ? and section_id = 'greet'", [october["ann"]]
+    ).fetchall()
+    for (audit_id,) in ann_audit:
+        db["audits"].update(audit_id, {"staff_on_duty": 1})
+
+    def ranking():
+        body = client.get("/api/v1/reports/employees?period=2026-10", headers=head_office).get_json()
+        return [e["name"] for e in body["employees"]]
+
+    assert ranking() == ["Ann Lee", "Bob Ray"]  # the branch has not asked
+    org_store.update_branch(db, october["N1"], protect_lone_staff=True)
+    assert ranking() == ["Bob Ray"]
+    # Her own scorecard still counts the visit.
+    text = client.get(
+        f"/reports/employees/{october['ann']}/scorecard.pdf?period=2026-10", headers=head_office
+    ).data
+    assert text.startswith(b"%PDF")
+    from reports.periods import parse_period
+    from reports.store import employee_percent
+
+    assert employee_percent(db, parse_period("2026-10"), october["ann"])[1] == 1
+
+
+def test_branches_carry_the_lone_staff_choice(client, head_office, db):
+    response = client.post(
+        "/api/v1/branches",
+        json={"code": "P1", "name": "Protected", "region": "East", "protect_lone_staff": True},
+        headers=head_office,
+    )
+    branch_id = response.get_json()["id"]
+    listed = client.get(f"/api/v1/branches/{branch_id}", headers=head_office).get_json()
+    assert listed["protect_lone_staff"] is True and listed["staff_informed"] is False
