@@ -266,8 +266,12 @@ def test_the_network_cut_during_replay_and_the_tab_closed_loses_nothing(
     )
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("() => document.getElementById('sync-status').dataset.state === 'offline'")
+    for _ in range(200):  # Playwright runs route handlers while the page is waited on
+        if cut:
+            break
+        page.wait_for_timeout(50)
     assert cut and cut[0] == "PUT"  # the replay started and the connection dropped under it
+    page.wait_for_function("() => document.getElementById('sync-status').dataset.state === 'offline'")
     page.close()  # the tab is closed half-way
     context.unroute("**/api/v1/audits/**")
     again = context.new_page()
