@@ -202,12 +202,13 @@ def _visit_page(audit_id: str, document: dict, status: str, errors: dict | None 
         if branch["staff_informed"]
         else []
     )
-    saved = None
     try:
         audit = store.get_audit(db, audit_id)
-        saved = {**store.audit_view(db, audit), "returned_reason": audit.get("returned_reason")}
     except AppError:
-        pass
+        audit = None  # a visit not saved yet: nothing is scored so far
+    saved = (
+        {**store.audit_view(db, audit), "returned_reason": audit.get("returned_reason")} if audit else None
+    )
     return render_template(
         "audits/visit.html",
         audit_id=audit_id,
