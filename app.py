@@ -5,8 +5,9 @@ import secrets
 from datetime import timedelta
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context, request
 from flask.cli import with_appcontext
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -68,6 +69,41 @@ def _security_headers(response):
     return response
 
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _csrf_rule() -> None:
+    """Every unsafe request that a browser could send on its own carries the CSRF token.
+
+    It runs for every blueprint, whatever csrf.exempt() says: the session cookie goes with any
+    cross-site request, so HTML forms and the JSON API alike need X-CSRFToken (or the form field).
+    Exempt: a request with an Authorization: Bearer header (a browser never adds one cross-site),
+    and an API request that no session authenticates (it gets 401, or is a public endpoint).
+    """
+    if request.method not in UNSAFE_METHODS or g.get("via_token"):
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    if request.path.startswith("/api/") and g.get("user") is None:
+        return
+    csrf.protect()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, whose cookie is Secure whenever the request came over HTTPS.
+
+    SESSION_COOKIE_SECURE (VISITSCORE_SESSION_COOKIE_SECURE) true or false forces it; left unset it
+    follows request.is_secure, so a deployment served over HTTPS (directly, or behind a proxy with
+    VISITSCORE_BEHIND_PROXY) never lets the cookie travel in clear, and a LAN http trial still works.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        configured = app.config["SESSION_COOKIE_SECURE"]
+        if configured is None:
+            return has_request_context() and request.is_secure
+        return bool(configured)
+
+
 def _check_database(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
@@ -90,9 +126,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE=os.path.join(app.instance_path, "visitscore.sqlite3"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # None: Secure exactly when the request came over HTTPS (see SessionInterface).
+        SESSION_COOKIE_SECURE=None,
         PERMANENT_SESSION_LIFETIME=timedelta(days=14),
         # An auditor may keep a form open for hours; the token lives as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
+        # CSRF is checked by _csrf_rule() for every blueprint, not by flask-wtf's per-view default.
+        WTF_CSRF_CHECK_DEFAULT=False,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         BEHIND_PROXY=False,
         # Wall-clock zone of visits entered without JavaScript (the phone's own offset is used otherwise).
@@ -112,6 +152,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
+    app.session_interface = SessionInterface()
     if app.config["BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
@@ -139,6 +180,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     app.before_request(load_user)
+    app.before_request(_csrf_rule)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
     from reports.pdf import css_string

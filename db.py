@@ -437,3 +437,16 @@ def m009_lone_staff(db: Database) -> None:
     # A branch may ask that a visit with only one employee on duty stays out of employee comparisons.
     db["branches"].add_column("protect_lone_staff", int, not_null_default=0)
     db["audits"].add_column("staff_on_duty", int)
+
+
+@migrations()
+def m010_session_generation(db: Database) -> None:
+    # A session is valid only while it carries its user's current generation: logging out or a
+    # password change bumps it, which ends every session signed before (cookies cannot be recalled).
+    db["users"].add_column("session_generation", int, not_null_default=0)
+
+
+@migrations()
+def m011_token_expiry(db: Database) -> None:
+    # An API token may expire (UTC ISO time); null means it lives until it is revoked.
+    db["api_tokens"].add_column("expires_at", str)

@@ -29,7 +29,8 @@ def load_user() -> None:
             user = store.get_user(get_db(), user_id)
         except AppError:
             user = None
-        if user is None or not user["active"]:
+        # A session signed before the user's last logout or password change is over.
+        if user is None or not user["active"] or session.get("generation") != user["session_generation"]:
             session.clear()
         else:
             g.user = user
@@ -38,10 +39,19 @@ def load_user() -> None:
 def log_in(user: dict) -> None:
     session.clear()
     session["user_id"] = user["user_id"]
+    session["generation"] = user["session_generation"]
     session.permanent = True
 
 
+def restamp_session(generation: int) -> None:
+    """Keep this session alive after its own user's password change ended the others."""
+    session["generation"] = generation
+
+
 def log_out() -> None:
+    """End this session and every other session of the user, on every device."""
+    if g.get("user") is not None and not g.via_token:
+        store.end_sessions(get_db(), g.user["user_id"])
     session.clear()
 
 

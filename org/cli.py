@@ -50,17 +50,39 @@ def create_user_command(email, role, password, name, branches):
 @click.command("create-token")
 @with_appcontext
 @click.argument("email")
-def create_token_command(email):
+@click.option("--days", type=click.IntRange(min=1), help="Expire after this many days (default: never).")
+def create_token_command(email, days):
     """Create a personal API token for EMAIL and print it alone on the last line."""
     db = cli_db()
     user = store.user_by_email(db, email)
     if user is None or not user["active"]:
         raise click.ClickException(f"No active user has the email {email!r}.")
-    token = store.create_token(db, user["user_id"])
-    click.echo(f"API token for {user['email']} (shown once; send as 'Authorization: Bearer <token>'):")
+    token = store.create_token(db, user["user_id"], days)
+    expiry = f"expires in {days} day(s)" if days else "valid until revoked"
+    click.echo(
+        f"API token for {user['email']} ({expiry}; shown once; send as 'Authorization: Bearer <token>'):"
+    )
     click.echo(token)
+
+
+@click.command("revoke-token")
+@with_appcontext
+@click.argument("email")
+@click.option("--id", "token_id", type=int, help="Revoke only this token (see the user's tokens page).")
+def revoke_token_command(email, token_id):
+    """Revoke EMAIL's API tokens (all of them, or the one given by --id)."""
+    db = cli_db()
+    user = store.user_by_email(db, email)
+    if user is None:
+        raise click.ClickException(f"No user has the email {email!r}.")
+    try:
+        count = store.revoke_tokens(db, user["user_id"], token_id)
+    except AppError as exc:
+        raise click.ClickException(f"{user['email']} has no token {token_id}.") from exc
+    click.echo(f"Revoked {count} token(s) of {user['email']}.")
 
 
 def init_app(app) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
+    app.cli.add_command(revoke_token_command)

@@ -5,6 +5,7 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -13,7 +14,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from org.roles import ROLE_LABELS
 
@@ -92,4 +93,12 @@ class SettingsForm(FlaskForm):
     logo = FileField(
         "Logo (PNG or JPEG, shown on every PDF)",
         validators=[FileAllowed(["png", "jpg", "jpeg"], "PNG or JPEG.")],
+    )
+
+
+class TokenForm(FlaskForm):
+    days = IntegerField(
+        "Expires after (days)",
+        validators=[Optional(), NumberRange(min=1, max=3650)],
+        description="Leave empty for a token that lives until you revoke it.",
     )

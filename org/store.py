@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -278,8 +278,21 @@ def update_user(
         set_manager_branches(db, user_id, branch_ids if role == MANAGER else [])
 
 
-def set_password(db: Database, user_id: int, password: str) -> None:
-    db["users"].update(user_id, {"password_hash": generate_password_hash(password)})
+def set_password(db: Database, user_id: int, password: str) -> int:
+    """Change the password and end every session of the user; return the new session generation."""
+    with transaction(db):
+        db["users"].update(user_id, {"password_hash": generate_password_hash(password)})
+        return end_sessions(db, user_id)
+
+
+def end_sessions(db: Database, user_id: int) -> int:
+    """End every session of the user (signed cookies cannot be recalled, so their generation
+    goes stale); return the new generation, for re-stamping the one session that should survive."""
+    with transaction(db):
+        db.execute(
+            "update users set session_generation = session_generation + 1 where user_id = ?", [user_id]
+        )
+        return db.execute("select session_generation from users where user_id = ?", [user_id]).fetchone()[0]
 
 
 def set_manager_branches(db: Database, user_id: int, branch_ids) -> None:
@@ -300,25 +313,68 @@ def authenticate(db: Database, email: str, password: str) -> dict | None:
     return _user_row(db, row)
 
 
-# API tokens: only a hash is stored; the token itself is shown once.
+# API tokens: only a hash is stored; the token itself is shown once. A token may expire; a revoked
+# token is deleted. last_used_at is written at most once a minute per token, so reads stay cheap.
+
+LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(db: Database, user_id: int) -> str:
+def create_token(db: Database, user_id: int, days: int | None = None) -> str:
+    """A new token for the user, valid for `days` days (None: until revoked); shown only now."""
     token = "vs_" + secrets.token_urlsafe(32)
-    db["api_tokens"].insert({"user_id": user_id, "token_hash": _token_hash(token), "created_at": now()})
+    expires_at = None
+    if days is not None:
+        if days < 1:
+            raise AppError("A token lives at least one day.", 422, {"days": ["At least 1."]})
+        expires_at = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
+    db["api_tokens"].insert(
+        {"user_id": user_id, "token_hash": _token_hash(token), "created_at": now(), "expires_at": expires_at}
+    )
     return token
 
 
+def list_tokens(db: Database, user_id: int) -> list[dict]:
+    """The user's tokens, newest first (never the token itself)."""
+    rows = db.query(
+        """select token_id, created_at, last_used_at, expires_at from api_tokens
+            where user_id = ? order by token_id desc""",
+        [user_id],
+    )
+    stamp = now()
+    return [{**r, "expired": r["expires_at"] is not None and r["expires_at"] <= stamp} for r in rows]
+
+
+def revoke_tokens(db: Database, user_id: int, token_id: int | None = None) -> int:
+    """Revoke one token of the user (404 when it is not theirs), or all of them; return how many."""
+    if token_id is None:
+        return db.execute("delete from api_tokens where user_id = ?", [user_id]).rowcount
+    deleted = db.execute(
+        "delete from api_tokens where token_id = ? and user_id = ?", [token_id, user_id]
+    ).rowcount
+    if not deleted:
+        raise _not_found("Token", token_id)
+    return deleted
+
+
 def user_for_token(db: Database, token: str) -> dict | None:
+    """The active user of an unexpired token, or None; notes when the token was used."""
+    stamp = now()
     rows = list(
         db.query(
-            """select u.* from api_tokens t join users u on u.user_id = t.user_id
-               where t.token_hash = ? and u.active""",
-            [_token_hash(token)],
+            """select u.*, t.token_id, t.last_used_at as token_last_used
+                 from api_tokens t join users u on u.user_id = t.user_id
+                where t.token_hash = ? and u.active and (t.expires_at is null or t.expires_at > ?)""",
+            [_token_hash(token), stamp],
         )
     )
-    return _user_row(db, rows[0]) if rows else None
+    if not rows:
+        return None
+    row = rows[0]
+    stale = (datetime.now(UTC) - LAST_USED_GRANULARITY).isoformat(timespec="seconds")
+    if row["token_last_used"] is None or row["token_last_used"] < stale:
+        db.execute("update api_tokens set last_used_at = ? where token_id = ?", [stamp, row["token_id"]])
+    return _user_row(db, {k: v for k, v in row.items() if k not in ("token_id", "token_last_used")})

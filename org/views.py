@@ -7,9 +7,9 @@ from wtforms import SelectChoice
 
 from db import get_db
 from org import settings, store
-from org.auth import branch_in_scope, employee_in_scope, limiter, log_in, log_out, require
+from org.auth import branch_in_scope, employee_in_scope, limiter, log_in, log_out, require, restamp_session
 from org.errors import AppError
-from org.forms import BranchForm, EmployeeForm, LoginForm, RegionForm, SettingsForm, UserForm
+from org.forms import BranchForm, EmployeeForm, LoginForm, RegionForm, SettingsForm, TokenForm, UserForm
 from org.roles import ADMIN, MANAGER, REVIEWER
 
 bp = Blueprint("org", __name__)
@@ -255,10 +255,35 @@ def edit_user(user_id):
                 db, user_id, form.name.data or "", form.role.data, form.active.data, form.branches.data or []
             )
             if form.password.data:
-                store.set_password(db, user_id, form.password.data)
+                generation = store.set_password(db, user_id, form.password.data)
+                if user_id == g.user["user_id"]:
+                    restamp_session(generation)
             flash(f"User {user['email']} saved.")
             return redirect(url_for("org.users"))
     return render_template("org/user_form.html", form=form, user=user)
+
+
+# Personal API tokens: every user sees, creates and revokes their own.
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@require()
+def tokens():
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        created = store.create_token(get_db(), g.user["user_id"], form.days.data)
+    rows = store.list_tokens(get_db(), g.user["user_id"])
+    status = 400 if request.method == "POST" and created is None else 200
+    return render_template("org/tokens.html", form=form, tokens=rows, created=created), status
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@require()
+def revoke_token(token_id):
+    store.revoke_tokens(get_db(), g.user["user_id"], token_id)
+    flash(f"Token {token_id} revoked: it no longer works.")
+    return redirect(url_for("org.tokens"))
 
 
 # Company settings

@@ -58,8 +58,13 @@ export function newUuid() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+// The session's CSRF token: every cookie-authenticated API write must carry it (X-CSRFToken).
+export function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]')?.content || "";
+}
+
 function headers(csrf, extra = {}) {
-  return { "X-CSRFToken": csrf, Accept: "application/json", ...extra };
+  return { "X-CSRFToken": csrf || csrfToken(), Accept: "application/json", ...extra };
 }
 
 /**

@@ -44,6 +44,12 @@ def csrf_token(client, path: str = "/login") -> str:
     return re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', html).group(1)
 
 
+def csrf_header(client, path: str = "/") -> dict:
+    """The X-CSRFToken header our scripts send, read from the page's csrf-token meta tag."""
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
+    return {"X-CSRFToken": re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)}
+
+
 class Actions:
     """Build a small company and log in as one of its people."""
 

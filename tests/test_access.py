@@ -8,7 +8,7 @@ import re
 import pytest
 
 from org import store
-from tests.conftest import Actions, csrf_token
+from tests.conftest import Actions, csrf_header, csrf_token
 
 PUBLIC = "public"
 ALL = ("admin", "reviewer", "auditor", "manager")
@@ -32,6 +32,8 @@ ACCESS = {
     "org.add_employee": ("admin",),
     "org.edit_employee": ("admin",),
     "org.users": ("admin",),
+    "org.tokens": ALL,
+    "org.revoke_token": ALL,
     "org.new_user": ("admin",),
     "org.edit_user": ("admin",),
     "org_api.index": PUBLIC,
@@ -209,6 +211,7 @@ def sample_values(company, db, scope: str) -> dict:
         "photo_id": PHOTO_ID,
         "appeal_id": company[f"{scope}_appeal"],
         "action_id": company[f"{scope}_action"],
+        "token_id": 0,
     }
 
 
@@ -228,11 +231,12 @@ def build(app, rule, values):
 
 
 def request(client, method, url):
-    """One request as a browser or script would send it: forms carry the session's CSRF token."""
+    """One request as a browser or script would send it: forms carry the session's CSRF token,
+    scripts send it as X-CSRFToken."""
     if method == "GET":
         return client.get(url)
     if url.startswith("/api/"):
-        return client.open(url, method=method, json={})
+        return client.open(url, method=method, json={}, headers=csrf_header(client))
     return client.open(url, method=method, data={"csrf_token": csrf_token(client)})
 
 
@@ -248,9 +252,11 @@ def test_each_role_gets_what_the_table_says(app, db, company, who):
     actions = Actions(client, db)
     for role in ROLES:
         actions.user(role, branches=[company["own"]] if role == "manager" else ())
-    if who != "stranger":
-        actions.login_as(who, branches=[company["own"]] if who == "manager" else ())
     values = sample_values(company, db, "own")
+    if who != "stranger":
+        user = actions.login_as(who, branches=[company["own"]] if who == "manager" else ())
+        store.create_token(db, user["user_id"])
+        values["token_id"] = store.list_tokens(db, user["user_id"])[0]["token_id"]
     for rule, method in routes(app):
         allowed = ACCESS[rule.endpoint]
         url = build(app, rule, values)
@@ -291,7 +297,8 @@ def test_a_manager_gets_404_for_another_branchs_objects(app, db, company):
 
 
 @pytest.mark.parametrize("who", ROLES)
-def test_every_form_needs_the_csrf_token(app, db, company, who):
+def test_every_unsafe_request_needs_the_csrf_token(app, db, company, who):
+    """Forms and the JSON API alike: the session cookie alone (a cross-site request) changes nothing."""
     client = app.test_client()
     actions = Actions(client, db)
     actions.user("auditor")
@@ -302,12 +309,18 @@ def test_every_form_needs_the_csrf_token(app, db, company, who):
     }
     posted = 0
     for rule, method in routes(app):
-        if method == "GET" or rule.rule.startswith("/api/") or rule.endpoint == "static":
+        if method == "GET" or rule.endpoint == "static":
             continue
-        response = client.open(build(app, rule, values), method=method, data={})
-        assert response.status_code in (302, 400, 403), f"{method} {rule.rule} -> {response.status_code}"
-        if response.status_code == 302:  # only the login redirect of a stranger may answer otherwise
-            assert "/login" in response.headers["Location"]
+        url = build(app, rule, values)
+        if url.startswith("/api/"):
+            response = client.open(url, method=method, json={})
+            assert response.status_code == 400, f"{method} {rule.rule} -> {response.status_code}"
+            assert "CSRF" in response.get_json()["error"]
+        else:
+            response = client.open(url, method=method, data={})
+            assert response.status_code in (302, 400, 403), f"{method} {rule.rule} -> {response.status_code}"
+            if response.status_code == 302:  # only the login redirect of a stranger may answer otherwise
+                assert "/login" in response.headers["Location"]
         posted += 1
-    assert posted >= 15
+    assert posted >= 30
     assert {t: db[t].count for t in before} == before

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.conftest import csrf_header
+
 
 def test_admin_creates_a_branch_and_lists_it(client, actions, db):
     headers = actions.token("admin")
@@ -98,7 +100,15 @@ def test_session_api_writes_need_json_content_type(client, actions, db):
     response = client.post("/api/v1/branches", data={"code": "F1", "name": "Form", "region": "R"})
     assert response.status_code == 400
     assert db["branches"].count == 0
-    response = client.post("/api/v1/branches", json={"code": "F1", "name": "Form", "region": "R"})
+    headers = csrf_header(client)
+    response = client.post(
+        "/api/v1/branches", data={"code": "F1", "name": "Form", "region": "R"}, headers=headers
+    )
+    assert response.status_code == 400
+    assert db["branches"].count == 0
+    response = client.post(
+        "/api/v1/branches", json={"code": "F1", "name": "Form", "region": "R"}, headers=headers
+    )
     assert response.status_code == 201
 
 
