@@ -377,20 +377,18 @@ def published_for_manager(db: Database, user: dict) -> list[dict]:
     )
 
 
-def trail(db: Database, audit_id: str, hide_auditor: bool) -> list[dict]:
-    """The trail of an audit, oldest first; the shopper's name is hidden from the branch."""
+def trail(db: Database, audit: dict, hide_shopper: bool) -> list[dict]:
+    """The trail of an audit, oldest first. With hide_shopper (for the branch) whoever did this
+    audit is "Auditor": anonymity follows from who did the audit, not from anyone's role today."""
     rows = db.query(
-        """select t.entry_id, t.at, t.action, t.reason, t.before, t.after, u.name, u.email, u.role
+        """select t.entry_id, t.at, t.action, t.reason, t.before, t.after, t.user_id, u.name, u.email
              from audit_trail t left join users u on u.user_id = t.user_id
             where t.audit_id = ? order by t.entry_id""",
-        [audit_id],
+        [audit["audit_id"]],
     )
     entries = []
     for row in rows:
-        who = (
-            "Auditor"
-            if hide_auditor and row["role"] == "auditor"
-            else (row["name"] or row["email"] or "system")
-        )
-        entries.append({**row, "who": who, "email": None if hide_auditor else row["email"]})
+        shopper = hide_shopper and row["user_id"] == audit["auditor_id"]
+        who = "Auditor" if shopper else (row["name"] or row["email"] or "system")
+        entries.append({**row, "who": who, "email": None if hide_shopper else row["email"]})
     return entries

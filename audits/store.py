@@ -247,7 +247,42 @@ def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tup
     return before, after
 
 
-def save_audit(db: Database, audit_id: str, document: dict, user: dict) -> tuple[dict, str]:
+def check_binding(db: Database, audit_id: str, document: dict, user: dict, allow_unscheduled: bool) -> None:
+    """Refuse a save that strays from what binds the audit (one indexed query): its assignment fixes
+    the auditor (else 404), the branch and the checklist (else 422); a saved audit keeps its branch
+    (422); without an assignment an auditor may start an audit only while unscheduled visits are allowed
+    (else 403). Admins may save any audit, as elsewhere."""
+    row = db.execute(
+        """select s.auditor_id, s.branch_id, s.checklist_id, a.branch_id, a.auditor_id, a.status
+             from (select ? as audit_id) q
+             left join assignments s on s.audit_id = q.audit_id
+             left join audits a on a.audit_id = q.audit_id""",
+        [audit_id],
+    ).fetchone()
+    assigned_to, assigned_branch, assigned_checklist, saved_branch, saved_by, status = row
+    saved = saved_by is not None
+    owners = {assigned_to, saved_by} - {None}
+    if user["role"] != ADMIN and owners - {user["user_id"]}:
+        raise AppError(f"Audit {audit_id} does not exist.", 404)
+    if status in LOCKED:
+        return  # the save answers 409 unless the document is the one stored
+    problems = {}
+    if assigned_to is not None:
+        if document["branch_id"] != assigned_branch:
+            problems["branch_id"] = [f"This visit is assigned to branch {assigned_branch}."]
+        if document["checklist_id"] != assigned_checklist:
+            problems["checklist_id"] = [f"This visit is assigned with checklist {assigned_checklist!r}."]
+    elif not saved and user["role"] != ADMIN and not allow_unscheduled:
+        raise AppError("Only assigned visits can be made; ask head office to assign this one.", 403)
+    if saved and saved_branch != document["branch_id"] and "branch_id" not in problems:
+        problems["branch_id"] = [f"This audit is of branch {saved_branch}; a visit keeps its branch."]
+    if problems:
+        raise AppError("The audit does not match its assignment; nothing was saved.", 422, problems)
+
+
+def save_audit(
+    db: Database, audit_id: str, document: dict, user: dict, allow_unscheduled: bool = True
+) -> tuple[dict, str]:
     """Store a whole audit document. Returns (audit, outcome), outcome one of created, updated,
     unchanged (the same document) or stale (an older revision, ignored). The audit carries the
     engine's score of what is stored under "result"."""
@@ -256,6 +291,7 @@ def save_audit(db: Database, audit_id: str, document: dict, user: dict) -> tuple
     result = score(checklist, document["answers"])
     stamp = now()
     with transaction(db):
+        check_binding(db, audit_id, document, user, allow_unscheduled)
         rows = list(db.query("select * from audits where audit_id = ?", [audit_id]))
         existing = rows[0] if rows else None
         if existing is not None:

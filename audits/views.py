@@ -340,7 +340,7 @@ def show(audit_id):
         format_percent=format_percent,
         office=role in (ADMIN, REVIEWER),
         auditor=org_store.get_user(db, audit["auditor_id"]) if role in (ADMIN, REVIEWER) else None,
-        trail=review.trail(db, audit["audit_id"], hide_auditor=role == MANAGER),
+        trail=review.trail(db, audit, hide_shopper=role == MANAGER),
         appeals=review.appeals_list(db, status=None, audit_id=audit["audit_id"]),
         actions=review.actions_list(db, audit_id=audit["audit_id"]),
         lost=lost,

@@ -82,7 +82,7 @@ ACCESS = {
     "audits_api.decide": ("admin", "reviewer"),
     "audits_api.add_action": ("manager",),
     "audits_api.action_done": ("manager",),
-    "audits_api.trail": ("admin", "reviewer", "manager"),
+    "audits_api.trail": ALL,
     "reports_api.comparison": ("admin", "reviewer", "manager"),
     "reports_api.regions": ("admin", "reviewer", "manager"),
     "reports_api.heatmap": ("admin", "reviewer", "manager"),

@@ -1,0 +1,150 @@
+"""Issue 12, trust: each test here failed on the code before the fix it checks."""
+
+from org import store
+from tests.conftest import csrf_header, csrf_token, publish
+
+# 1. The shopper stays anonymous whatever role their user holds later
+
+
+def test_the_trail_hides_the_shopper_from_the_branch_after_a_role_change(client, actions, db, company):
+    audit_id = publish(db, company, "N1", "2026-10-05T10:00:00+00:00", "yes", "yes", "yes")
+    shopper = company["auditor"]
+    store.update_user(db, shopper["user_id"], "Sam Shopper", "reviewer", True, [])
+    actions.login_as("manager", branches=[company["N1"]])
+    trail = client.get(f"/api/v1/audits/{audit_id}/trail").get_json()["trail"]
+    submitted = next(t for t in trail if t["action"] == "submitted")
+    assert submitted["who"] == "Auditor"
+    page = client.get(f"/audits/{audit_id}").get_data(as_text=True)
+    assert "Sam Shopper" not in page and "shopper@example.com" not in page
+    pdf = client.get(f"/audits/{audit_id}/report.pdf")
+    assert pdf.status_code == 200 and b"Sam Shopper" not in pdf.data
+
+
+# 13. Auditors get on the API the trail they see on the page
+
+
+def test_an_auditor_reads_the_trail_of_their_own_audit_on_the_api_too(client, actions, db, company):
+    audit_id = publish(db, company, "N1", "2026-10-05T10:00:00+00:00", "yes", "yes", "yes")
+    headers = {"Authorization": f"Bearer {store.create_token(db, company['auditor']['user_id'])}"}
+    response = client.get(f"/api/v1/audits/{audit_id}/trail", headers=headers)
+    assert response.status_code == 200
+    assert [t["action"] for t in response.get_json()["trail"]] == ["submitted", "approved"]
+    other = actions.token("auditor", "other@example.com")
+    assert client.get(f"/api/v1/audits/{audit_id}/trail", headers=other).status_code == 404
+
+
+# 6. CSRF on every cookie-authenticated unsafe request; bearer tokens exempt
+
+
+def test_a_body_less_api_post_with_only_the_cookie_changes_nothing(client, actions, db, company):
+    audit_id = publish(db, company, "N1", "2026-10-05T10:00:00+00:00", "yes", "yes", "yes")
+    actions.login_as("manager", branches=[company["N1"]])
+    refused = client.post(f"/api/v1/audits/{audit_id}/acknowledge")
+    assert refused.status_code == 400 and "CSRF" in refused.get_json()["error"]
+    assert db["audits"].get(audit_id)["acknowledged_at"] is None
+    accepted = client.post(f"/api/v1/audits/{audit_id}/acknowledge", headers=csrf_header(client))
+    assert accepted.status_code == 200
+    assert db["audits"].get(audit_id)["acknowledged_at"] is not None
+
+
+def test_bearer_requests_need_no_csrf_token(client, actions, db, company):
+    audit_id = publish(db, company, "N1", "2026-10-05T10:00:00+00:00", "yes", "yes", "yes")
+    headers = actions.token("manager", branches=[company["N1"]])
+    assert client.post(f"/api/v1/audits/{audit_id}/acknowledge", headers=headers).status_code == 200
+
+
+def test_the_page_carries_the_csrf_token_for_scripts(client, actions):
+    actions.login_as("auditor")
+    header = csrf_header(client)
+    assert header["X-CSRFToken"]
+
+
+# 8. Sessions end on logout and password change; tokens expire and are revoked
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, actions):
+    actions.login_as("auditor")
+    cookie = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert thief.get("/").status_code == 302
+
+
+def test_a_password_change_ends_other_sessions_but_keeps_this_one(app, client, actions, db):
+    admin = actions.login_as("admin")
+    other = app.test_client()
+    Other = type(actions)(other, db)
+    Other.login_as("admin")
+    path = f"/users/{admin['user_id']}/edit"
+    form = {"name": "Admin", "role": "admin", "active": "y", "password": "a new password 1"}
+    response = client.post(path, data={**form, "csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert other.get("/").status_code == 302
+
+
+def test_end_sessions_ends_every_session_of_the_user(app, client, actions, db):
+    user = actions.login_as("reviewer")
+    store.end_sessions(db, user["user_id"])
+    assert client.get("/").status_code == 302
+
+
+def test_tokens_expire_record_their_use_and_can_be_revoked(client, actions, db):
+    user = actions.user("reviewer")
+    token = store.create_token(db, user["user_id"], days=30)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/branches", headers=headers).status_code == 200
+    [row] = store.list_tokens(db, user["user_id"])
+    assert row["last_used_at"] is not None and row["expires_at"] > row["created_at"]
+    db.execute("update api_tokens set expires_at = '2000-01-01T00:00:00+00:00'")
+    assert client.get("/api/v1/branches", headers=headers).status_code == 401
+    fresh = store.create_token(db, user["user_id"])
+    actions.login_as("reviewer")
+    page = client.get("/account/tokens").get_data(as_text=True)
+    assert "expired" in page and "no expiry" in page
+    token_id = store.list_tokens(db, user["user_id"])[0]["token_id"]
+    path = f"/account/tokens/{token_id}/revoke"
+    assert client.post(path, data={"csrf_token": csrf_token(client, "/account/tokens")}).status_code == 302
+    assert client.get("/api/v1/branches", headers={"Authorization": f"Bearer {fresh}"}).status_code == 401
+
+
+def test_a_user_cannot_revoke_someone_elses_token(client, actions, db):
+    owner = actions.user("admin")
+    store.create_token(db, owner["user_id"])
+    token_id = store.list_tokens(db, owner["user_id"])[0]["token_id"]
+    actions.login_as("auditor")
+    response = client.post(
+        f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(client, "/account/tokens")}
+    )
+    assert response.status_code == 404
+    assert len(store.list_tokens(db, owner["user_id"])) == 1
+
+
+def test_the_tokens_page_creates_a_token_shown_once(client, actions, db):
+    user = actions.login_as("manager")
+    response = client.post(
+        "/account/tokens", data={"days": "7", "csrf_token": csrf_token(client, "/account/tokens")}
+    )
+    assert response.status_code == 200
+    token = __import__("re").search(r"data-new-token>([^<]+)<", response.get_data(as_text=True)).group(1)
+    assert store.user_for_token(db, token)["user_id"] == user["user_id"]
+
+
+def test_revoke_token_cli(runner, actions, db):
+    user = actions.user("admin")
+    token = store.create_token(db, user["user_id"])
+    result = runner.invoke(args=["revoke-token", "admin@example.com"])
+    assert result.exit_code == 0 and "Revoked 1 token(s)" in result.output
+    assert store.user_for_token(db, token) is None
+    result = runner.invoke(args=["revoke-token", "admin@example.com", "--id", "99"])
+    assert result.exit_code == 1 and "no token 99" in result.output
+
+
+def test_create_token_cli_with_expiry(runner, actions, db):
+    user = actions.user("admin")
+    result = runner.invoke(args=["create-token", "admin@example.com", "--days", "10"])
+    assert result.exit_code == 0
+    assert store.user_for_token(db, result.output.strip().splitlines()[-1])["user_id"] == user["user_id"]
+    assert store.list_tokens(db, user["user_id"])[0]["expires_at"] is not None
