@@ -126,3 +126,51 @@ def test_a_png_sent_as_jpeg_is_reencoded(client, auditor, db):
     response = client.put(URL, data=image_bytes(fmt="PNG"), headers={**auditor, "Content-Type": "image/jpeg"})
     assert response.status_code == 201
     assert db["photos"].get(PHOTO_ID)["image"][:3] == b"\xff\xd8\xff"  # a real JPEG now
+
+
+def _only_pixels(jpeg: bytes) -> None:
+    with Image.open(io.BytesIO(jpeg)) as image:
+        assert not {"comment", "exif", "icc_profile", "dpi"} & image.info.keys(), image.info
+
+
+def test_comments_text_chunks_and_icc_profiles_are_dropped():
+    from PIL import ImageCms, PngImagePlugin
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    jpeg = image_bytes(comment=b"shopper at table 4", icc_profile=icc)
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "GPS 51.5N 0.12W")
+    png = image_bytes(fmt="PNG", pnginfo=text)
+    gif = io.BytesIO()
+    Image.new("P", (50, 50)).save(gif, "GIF", comment=b"gif secret")
+    for data in (jpeg, png, gif.getvalue()):
+        photo = process(data)
+        for leaked in (b"shopper", b"GPS", b"gif secret", b"sRGB"):
+            assert leaked not in photo.image and leaked not in photo.thumbnail
+        _only_pixels(photo.image)
+        _only_pixels(photo.thumbnail)
+
+
+def test_a_jpeg_comment_over_64_kb_is_no_500_and_not_kept(client, auditor, db):
+    data = image_bytes()
+    # Two full COM segments: Pillow joins them and cannot write one that long; the clean re-encode
+    # writes none.
+    comment = b"\xff\xfe\xff\xff" + b"x" * 0xFFFD
+    big = data[:2] + comment + comment + data[2:]
+    response = client.put(URL, data=big, headers={**auditor, "Content-Type": "image/jpeg"})
+    assert response.status_code == 201, response.get_json()
+    assert b"x" * 100 not in db["photos"].get(PHOTO_ID)["image"]
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_truncated_uploads_are_refused_even_after_weasyprint_was_imported(fmt):
+    import weasyprint  # noqa: F401 (its import sets Pillow's LOAD_TRUNCATED_IMAGES for the process)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    out = io.BytesIO()
+    Image.effect_noise((400, 300), 60).convert("L" if fmt == "GIF" else "RGB").save(out, fmt)
+    whole = out.getvalue()
+    assert process(whole).width == 400
+    with pytest.raises(PhotoError, match="incomplete|not an image"):
+        process(whole[: len(whole) * 2 // 3])
