@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -18,12 +19,27 @@ COLUMNS = (
 )
 
 
+# Characters XML 1.0 forbids (an XLSX with one does not open); tab, LF and CR are allowed.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell value that a spreadsheet shows as text and never runs (OWASP CSV injection): text
+    starting with = + - @ tab or CR gets a leading apostrophe; control characters are dropped.
+    Numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def table_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([title for _key, title in COLUMNS])
     for row in rows:
-        writer.writerow(["" if row[key] is None else row[key] for key, _title in COLUMNS])
+        writer.writerow(["" if row[key] is None else safe_cell(row[key]) for key, _title in COLUMNS])
     return out.getvalue()
 
 
@@ -33,7 +49,7 @@ def _cell(column: int, row: int, value) -> str:
         return f'<c r="{ref}"/>'
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f'<c r="{ref}"><v>{value}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(safe_cell(value)))}</t></is></c>'
 
 
 def table_xlsx(rows: list[dict], sheet_name: str) -> bytes:
