@@ -143,6 +143,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         ALLOW_UNSCHEDULED_VISITS=True,
         # Months after which employee names are removed from audits (flask purge-employee-data).
         EMPLOYEE_RETENTION_MONTHS=24,
+        # The cache of rendered PDFs is bounded: entries older than this many days, then the oldest
+        # beyond this many megabytes, are dropped (they are made again when asked for).
+        PDF_CACHE_DAYS=30,
+        PDF_CACHE_MAX_MB=200,
         # Branding on every PDF.
         COMPANY_NAME="Visitscore",
         BRAND_COLOUR="#0b5d54",

@@ -2,6 +2,7 @@
 
 import sqlite3
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import current_app, g
@@ -59,6 +60,29 @@ def migrate(db: Database) -> list[str]:
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
     return pending
+
+
+def forget_cached_pdfs(db: Database) -> int:
+    """Drop every cached PDF, so that names removed from the data vanish from documents too (an
+    employee's data purged, a branch's staff no longer informed). Rare; the cache refills on demand."""
+    return db.execute("delete from pdf_cache").rowcount
+
+
+def trim_pdf_cache(db: Database, max_bytes: int, max_age_days: float) -> int:
+    """Bound the PDF cache: drop entries older than max_age_days, then the oldest beyond max_bytes."""
+    cutoff = (datetime.now(UTC) - timedelta(days=max_age_days)).isoformat(timespec="seconds")
+    dropped = db.execute("delete from pdf_cache where created_at < ?", [cutoff]).rowcount
+    return (
+        dropped
+        + db.execute(
+            """delete from pdf_cache where cache_key in (
+             select cache_key from (
+               select cache_key, sum(length(pdf)) over (order by created_at desc, cache_key) as total
+                 from pdf_cache)
+              where total > ?)""",
+            [max_bytes],
+        ).rowcount
+    )
 
 
 def get_db() -> Database:

@@ -15,7 +15,7 @@ from audits.document import answer_problems, employee_problems, period_month, su
 from checklists.model import Checklist
 from checklists.scoring import Score, display_percent, score
 from checklists.store import load_checklist
-from db import transaction
+from db import forget_cached_pdfs, transaction
 from org import store as org_store
 from org.errors import AppError
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
@@ -79,9 +79,20 @@ def audit_score(db: Database, audit: dict) -> tuple[Checklist, Score]:
     return checklist, score(checklist, audit["document"]["answers"])
 
 
+def shown_document(db: Database, audit: dict) -> dict:
+    """The audit's document as anyone reads it: without employee links and descriptions once its
+    branch's staff are no longer informed (the stored links stay, should they be informed again)."""
+    document = audit["document"]
+    if not (document.get("employees") or document.get("employee_descriptions")):
+        return document
+    if org_store.get_branch(db, audit["branch_id"])["staff_informed"]:
+        return document
+    return {**document, "employees": {}, "employee_descriptions": {}}
+
+
 def audit_view(db: Database, audit: dict, result: Score | None = None) -> dict:
     """The audit as the API shows it: its document, status, score and section scores."""
-    document = audit["document"]
+    document = shown_document(db, audit)
     if result is None:
         _checklist, result = audit_score(db, audit)
     employees = document.get("employees", {})
@@ -544,6 +555,8 @@ def purge_employee_links(db: Database, before: str) -> int:
                 "employee_links_removed",
                 "Retention period of employee data ended.",
             )
+    if rows:
+        forget_cached_pdfs(db)  # the names are in cached scorecards too
     return len(rows)
 
 

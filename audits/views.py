@@ -331,7 +331,7 @@ def show(audit_id):
     return render_template(
         "audits/show.html",
         audit=audit,
-        document=audit["document"],
+        document=store.shown_document(db, audit),
         checklist=checklist,
         result=result,
         branch=branch,

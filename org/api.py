@@ -6,7 +6,8 @@ from db import get_db
 from org import store
 from org.apidoc import build_openapi, documented, load_body
 from org.auth import branch_in_scope, require
-from org.roles import ADMIN
+from org.errors import AppError
+from org.roles import ADMIN, AUDITOR
 from org.schemas import (
     ApiIndexSchema,
     BranchInSchema,
@@ -63,6 +64,8 @@ def get_branch(branch_id):
 @require(api=True)
 def list_employees(branch_id):
     branch_in_scope(branch_id)
+    if g.user["role"] == AUDITOR and not store.auditor_may_see_staff(get_db(), g.user["user_id"], branch_id):
+        raise AppError(f"Branch {branch_id} does not exist.", 404)
     employees = store.list_employees(get_db(), branch_id)
     return EmployeeListSchema().dump({"employees": employees})
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from db import transaction
+from db import forget_cached_pdfs, transaction
 from org.errors import AppError
 from org.roles import ALL_BRANCHES, MANAGER, ROLES
 
@@ -152,7 +152,9 @@ def create_branch(
 def update_branch(db: Database, branch_id: int, **changes) -> None:
     """Change a branch's code, name, region (by name), address, active or staff_informed."""
     with transaction(db):
-        get_branch(db, branch_id)
+        before = get_branch(db, branch_id)
+        if before["staff_informed"] and not changes.get("staff_informed", True):
+            forget_cached_pdfs(db)  # cached PDFs name the branch's employees
         if "code" in changes:
             _check_code_free(db, changes["code"], branch_id)
         if "region" in changes:
@@ -172,6 +174,19 @@ def list_employees(db: Database, branch_id: int, active_only: bool = False) -> l
         sql += " and active"
     rows = db.query(sql + " order by name", [branch_id])
     return [{**r, "active": bool(r["active"])} for r in rows]
+
+
+def auditor_may_see_staff(db: Database, user_id: int, branch_id: int) -> bool:
+    """Whether an auditor needs this branch's staff list: its staff are informed and the auditor has
+    a visit there (an assignment or an audit of their own). Shoppers see no other staff names."""
+    return bool(
+        db.execute(
+            """select 1 from branches b where b.branch_id = ? and b.staff_informed and (
+                 exists (select 1 from assignments s where s.branch_id = b.branch_id and s.auditor_id = ?)
+                 or exists (select 1 from audits a where a.branch_id = b.branch_id and a.auditor_id = ?))""",
+            [branch_id, user_id, user_id],
+        ).fetchone()
+    )
 
 
 def get_employee(db: Database, employee_id: int) -> dict:

@@ -11,7 +11,7 @@ from org.errors import AppError
 from org.roles import ADMIN, MANAGER, REVIEWER
 from reports import dashboard, store
 from reports.comparison import league_table
-from reports.periods import PeriodError, parse_period
+from reports.periods import ImplausiblePeriod, PeriodError, parse_period
 from reports.schemas import ComparisonSchema
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
@@ -21,7 +21,8 @@ def period_arg():
     try:
         return parse_period(request.args.get("period", ""))
     except PeriodError as exc:
-        raise AppError(str(exc), 400, {"period": [str(exc)]}) from None
+        status = 422 if isinstance(exc, ImplausiblePeriod) else 400
+        raise AppError(str(exc), status, {"period": [str(exc)]}) from None
 
 
 @bp.get("/comparison")

@@ -9,6 +9,7 @@ from flask import current_app, render_template
 from sqlite_utils import Database
 
 from audits import store as audits_store
+from db import trim_pdf_cache
 from org import settings
 from org.errors import AppError
 from org.store import now
@@ -67,4 +68,6 @@ def pdf_document(db: Database, kind: str, data: dict, header_right: str, paper: 
     )
     pdf, _refused = render_pdf(html, current_app.static_folder, _loader(db))
     db["pdf_cache"].insert({"cache_key": key, "pdf": pdf, "created_at": now()}, replace=True)
+    config = current_app.config
+    trim_pdf_cache(db, config["PDF_CACHE_MAX_MB"] * 1024 * 1024, config["PDF_CACHE_DAYS"])
     return pdf

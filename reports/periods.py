@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q(\d)$")
@@ -9,8 +10,15 @@ _YEAR = re.compile(r"^(\d{4})$")
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 
 
+FIRST_YEAR = 2000  # no audit data is older; earlier periods are typing errors or cache-filling probes
+
+
 class PeriodError(ValueError):
     """A period that is not YYYY-MM, YYYY-Qn or YYYY."""
+
+
+class ImplausiblePeriod(PeriodError):
+    """A well-formed period outside the data's plausible range (answered with 422)."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,21 @@ class Period:
         return [self.previous(n) for n in range(count - 1, -1, -1)]
 
 
-def parse_period(text: str) -> Period:
-    """A Period from its text; PeriodError says what is expected."""
+def parse_period(text: str, today: date | None = None) -> Period:
+    """A Period from its text; PeriodError says what is expected. A period before FIRST_YEAR or
+    starting more than a year after today is ImplausiblePeriod: every one would be cached."""
+    period = _parse(text)
+    today = today or datetime.now(UTC).date()
+    first_month = int(period.months[0][5:])
+    if period.year < FIRST_YEAR or (period.year, first_month) > (today.year + 1, today.month):
+        raise ImplausiblePeriod(
+            f"{period.key} is outside the range of data: "
+            f"from {FIRST_YEAR} to a year from now ({today.year + 1}-{today.month:02d})."
+        )
+    return period
+
+
+def _parse(text: str) -> Period:
     text = (text or "").strip()
     if match := _MONTH.match(text):
         year, month = int(match[1]), int(match[2])

@@ -1,5 +1,7 @@
 """Issue 12, trust: each test here failed on the code before the fix it checks."""
 
+import pytest
+
 from org import store
 from tests.conftest import csrf_header, csrf_token, publish
 
@@ -148,3 +150,89 @@ def test_create_token_cli_with_expiry(runner, actions, db):
     assert result.exit_code == 0
     assert store.user_for_token(db, result.output.strip().splitlines()[-1])["user_id"] == user["user_id"]
     assert store.list_tokens(db, user["user_id"])[0]["expires_at"] is not None
+
+
+# 3. Switching staff_informed off hides employee names everywhere a manager looks
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_switching_staff_informed_off_hides_names_on_page_api_and_cached_pdfs(client, actions, db, company):
+    audit_id = publish(db, company, "N1", "2026-10-05T10:00:00+00:00", "yes", "no", "yes", "ann")
+    headers = actions.token("manager", branches=[company["N1"]])
+    assert "Ann Lee" in _pdf_text(client.get(f"/audits/{audit_id}/report.pdf", headers=headers).data)
+    assert db["pdf_cache"].count == 1
+    store.update_branch(db, company["N1"], staff_informed=False)
+    assert db["pdf_cache"].count == 0
+    body = client.get(f"/api/v1/audits/{audit_id}", headers=headers).get_json()
+    assert body["sections"]["greet"]["employee_id"] is None
+    assert body["employees"] == {} and body["document"]["employees"] == {}
+    assert "Ann Lee" not in _pdf_text(client.get(f"/audits/{audit_id}/report.pdf", headers=headers).data)
+    actions.login_as("manager", branches=[company["N1"]])
+    assert "Ann Lee" not in client.get(f"/audits/{audit_id}").get_data(as_text=True)
+    assert client.get(f"/reports/employees/{company['ann']}/scorecard.pdf?period=2026-10").status_code == 404
+
+
+# 4. Auditors see the staff of a branch only when a visit there needs it
+
+
+def test_an_auditor_lists_staff_only_of_informed_branches_they_visit(client, actions, db, company):
+    from audits import store as audits_store
+
+    headers = actions.token("auditor", "visitor@example.com")
+    visitor = store.user_by_email(db, "visitor@example.com")
+    url = f"/api/v1/branches/{company['N1']}/employees"
+    assert client.get(url, headers=headers).status_code == 404
+    audits_store.create_assignment(db, company["N1"], "mini", visitor["user_id"], "", "2026-10-31", "", 1)
+    names = [e["name"] for e in client.get(url, headers=headers).get_json()["employees"]]
+    assert names == ["Ann Lee", "Bob Ray"]
+    store.update_branch(db, company["N1"], staff_informed=False)
+    assert client.get(url, headers=headers).status_code == 404
+    store.create_employee(db, company["N2"], "Nia Newtown")
+    audits_store.create_assignment(db, company["N2"], "mini", visitor["user_id"], "", "2026-10-31", "", 1)
+    assert client.get(f"/api/v1/branches/{company['N2']}/employees", headers=headers).status_code == 404
+    assert client.get(url, headers=actions.token("reviewer")).status_code == 200
+
+
+# 5. The PDF cache: purged with employee data, bounded, and no implausible periods
+
+
+def test_purge_employee_data_drops_cached_pdfs_that_name_them(client, runner, actions, db, company):
+    audit_id = publish(db, company, "N1", "2020-05-03T10:00:00+01:00", "yes", "no", "yes", "ann")
+    headers = actions.token("admin")
+    assert "Ann Lee" in _pdf_text(client.get(f"/audits/{audit_id}/report.pdf", headers=headers).data)
+    assert db["pdf_cache"].count == 1
+    assert runner.invoke(args=["purge-employee-data", "--months", "24"]).exit_code == 0
+    assert db["pdf_cache"].count == 0
+    assert "Ann Lee" not in _pdf_text(client.get(f"/audits/{audit_id}/report.pdf", headers=headers).data)
+
+
+@pytest.mark.parametrize("period", ["1000-01", "1999-12", "1999-Q4", "1999", "9999", "3000-01"])
+def test_implausible_periods_are_422_and_never_cached(client, actions, db, company, period):
+    headers = actions.token("admin")
+    for url in (
+        f"/reports/branches/{company['N1']}/scorecard.pdf?period={period}",
+        f"/api/v1/reports/comparison?period={period}",
+        f"/reports/comparison.csv?period={period}",
+    ):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 422, url
+    assert db["pdf_cache"].count == 0
+
+
+def test_the_pdf_cache_is_bounded_by_size_and_age(app, client, actions, db, company):
+    headers = actions.token("admin")
+    db["pdf_cache"].insert({"cache_key": "old", "pdf": b"x", "created_at": "2020-01-01T00:00:00+00:00"})
+    app.config["PDF_CACHE_MAX_MB"] = 0
+    client.get(f"/reports/branches/{company['N1']}/scorecard.pdf?period=2026-10", headers=headers)
+    assert db["pdf_cache"].count == 0  # the old entry aged out; the new one exceeds a 0 MB budget
+    app.config["PDF_CACHE_MAX_MB"] = 200
+    client.get(f"/reports/branches/{company['N1']}/scorecard.pdf?period=2026-10", headers=headers)
+    client.get(f"/reports/branches/{company['N2']}/scorecard.pdf?period=2026-10", headers=headers)
+    assert db["pdf_cache"].count == 2

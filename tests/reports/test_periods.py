@@ -43,3 +43,30 @@ def test_last_twelve_months_end_with_the_period():
     keys = [p.key for p in parse_period("2026-03").last(12)]
     assert keys[0] == "2025-04" and keys[-1] == "2026-03" and len(keys) == 12
     assert Period("quarter", 2026, 1).last(3)[0].key == "2025-Q3"
+
+
+@pytest.mark.parametrize(
+    ("text", "plausible"),
+    [
+        ("2000-01", True),
+        ("1999-12", False),
+        ("1000-01", False),
+        ("1999", False),
+        ("2027-11", True),
+        ("2027-12", False),
+        ("2027-Q4", True),
+        ("2028-Q1", False),
+        ("2027", True),
+        ("2028", False),
+    ],
+)
+def test_periods_outside_the_data_are_implausible(text, plausible):
+    from datetime import date
+
+    from reports.periods import ImplausiblePeriod
+
+    if plausible:
+        assert parse_period(text, today=date(2026, 11, 30)).key == text
+    else:
+        with pytest.raises(ImplausiblePeriod, match="outside the range"):
+            parse_period(text, today=date(2026, 11, 30))
