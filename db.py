@@ -1,5 +1,6 @@
 """Opening the SQLite database, its pragmas, and the numbered migrations."""
 
+import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -21,12 +22,27 @@ PRAGMAS = (
 )
 
 
+PRIVATE_MODE = 0o600
+
+
+def create_private(path: str) -> None:
+    """Create the file readable and writable by its owner only, unless it exists. SQLite gives the
+    -wal and -shm files the mode of the database file, so they are private too."""
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+    except FileExistsError:
+        pass
+
+
 def connect(path: str) -> Database:
-    """Open the database at path with the pragmas every connection needs.
+    """Open the database at path with the pragmas every connection needs; a new file is private (0600).
 
     Autocommit mode (isolation_level=None): a statement outside transaction() commits at once, so no
     implicit transaction is ever left holding the write lock.
     """
+    create_private(path)
     conn = sqlite3.connect(path, timeout=5, check_same_thread=False, isolation_level=None)
     for pragma in PRAGMAS:
         conn.execute(pragma)
@@ -112,15 +128,17 @@ def init_db_command():
 @with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def backup_command(path):
-    """Copy the live database to PATH with SQLite's online backup."""
+    """Copy the live database to PATH with SQLite's online backup; the copy is private (0600)."""
     source = sqlite3.connect(current_app.config["DATABASE"])
     try:
+        create_private(path)
+        os.chmod(path, PRIVATE_MODE)  # an existing file is overwritten: it holds the same data now
         target = sqlite3.connect(path)
         with target:
             source.backup(target)
         ok = target.execute("PRAGMA integrity_check").fetchone()[0]
         target.close()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise click.ClickException(f"Backup to {path} failed: {exc}") from exc
     finally:
         source.close()

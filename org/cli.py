@@ -10,6 +10,7 @@ from db import connect
 from org import store
 from org.errors import AppError
 from org.roles import ROLES
+from org.security import deployment_findings
 
 
 def cli_db():
@@ -82,7 +83,22 @@ def revoke_token_command(email, token_id):
     click.echo(f"Revoked {count} token(s) of {user['email']}.")
 
 
+@click.command("check-security")
+@with_appcontext
+@click.argument("backups", nargs=-1, type=click.Path(dir_okay=False))
+def check_security_command(backups):
+    """Check the deployment: cookie flags, file modes (database, key, BACKUPS given), secret key strength."""
+    findings = deployment_findings(current_app.config, current_app.instance_path, backups)
+    for finding in findings:
+        click.echo(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.message}")
+    failed = sum(not f.ok for f in findings)
+    if failed:
+        raise click.ClickException(f"{failed} check(s) failed.")
+    click.echo("Every check passed.")
+
+
 def init_app(app) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(revoke_token_command)
+    app.cli.add_command(check_security_command)

@@ -236,3 +236,74 @@ def test_the_pdf_cache_is_bounded_by_size_and_age(app, client, actions, db, comp
     client.get(f"/reports/branches/{company['N1']}/scorecard.pdf?period=2026-10", headers=headers)
     client.get(f"/reports/branches/{company['N2']}/scorecard.pdf?period=2026-10", headers=headers)
     assert db["pdf_cache"].count == 2
+
+
+# 13. Private files, a Secure cookie over HTTPS, and check-security
+
+
+def _mode(path) -> int:
+    import os
+    import stat
+
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_database_its_wal_and_backups_are_private(app, runner, db, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        db["probe"].insert({"x": 1})
+        for suffix in ("", "-wal", "-shm"):
+            assert _mode(app.config["DATABASE"] + suffix) == 0o600, suffix
+        result = runner.invoke(args=["backup", str(tmp_path / "copy.db")])
+        assert result.exit_code == 0, result.output
+        assert _mode(tmp_path / "copy.db") == 0o600
+        (tmp_path / "existing.db").write_bytes(b"")
+        os.chmod(tmp_path / "existing.db", 0o644)
+        assert runner.invoke(args=["backup", str(tmp_path / "existing.db")]).exit_code == 0
+        assert _mode(tmp_path / "existing.db") == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_the_session_cookie_is_secure_over_https_and_configurable(app, actions):
+    from tests.conftest import PASSWORD
+
+    actions.user("auditor")
+
+    def login_cookie(base_url):
+        client = app.test_client()
+        page = client.get("/login", base_url=base_url).get_data(as_text=True)
+        token = __import__("re").search(r'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1)
+        form = {"email": "auditor@example.com", "password": PASSWORD, "csrf_token": token}
+        response = client.post(
+            "/login", data=form, base_url=base_url, headers={"Referer": base_url + "/login"}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+
+    assert "Secure" in login_cookie("https://visits.example.com")
+    assert "Secure" not in login_cookie("http://visits.lan")
+    app.config["SESSION_COOKIE_SECURE"] = True
+    assert "Secure" in login_cookie("http://visits.lan")
+
+
+def test_check_security_reports_weak_keys_and_open_files(app, runner, db, tmp_path):
+    import os
+
+    backup = tmp_path / "backup.db"
+    backup.write_bytes(b"")
+    os.chmod(backup, 0o644)
+    result = runner.invoke(args=["check-security", str(backup)])
+    assert result.exit_code == 1
+    assert "FAIL  The secret key is weak (4 characters)" in result.output
+    assert f"FAIL  The file {backup} has mode 0644" in result.output
+    assert f"ok    The database {app.config['DATABASE']} has mode 0600" in result.output
+    assert "ok    The session cookie is Secure on every HTTPS request" in result.output
+    os.chmod(backup, 0o600)
+    app.config["SECRET_KEY"] = "9f2c1e7a4b8d0f3e6a5c9b2d7e1f4a8c0b3d6e9f2a5c8b1d4e7f0a3c6b9d2e5f"
+    result = runner.invoke(args=["check-security", str(backup)])
+    assert result.exit_code == 0 and "Every check passed." in result.output
+    app.config["SESSION_COOKIE_SECURE"] = False
+    assert "FAIL  VISITSCORE_SESSION_COOKIE_SECURE is false" in runner.invoke(args=["check-security"]).output
