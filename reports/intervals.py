@@ -1,0 +1,109 @@
+"""Intervals from stored scores: the company spread of a period and each branch's 90% interval.
+
+The arithmetic is in reports.uncertainty; this module only feeds it from reports.store.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlite_utils import Database
+
+from reports import store
+from reports.periods import Period
+from reports.uncertainty import (
+    Estimate,
+    Prior,
+    Sample,
+    Spread,
+    company_prior,
+    estimate,
+    is_change,
+    mean_of,
+    signal,
+)
+
+
+@dataclass
+class PeriodIntervals:
+    prior: Prior
+    branches: dict[int, Estimate]
+
+
+def window(period: Period) -> list[str]:
+    """The twelve months up to the end of the period: their audits measure the company spread."""
+    year, month = (int(part) for part in period.months[-1].split("-"))
+    return [p.key for p in Period("month", year, month).last(12)]
+
+
+def period_intervals(
+    db: Database, periods: list[Period], branch_ids, checklist_id: str | None = None
+) -> dict[str, PeriodIntervals]:
+    """For each period: the company spread and the interval of every given branch with a score."""
+    windows = {p.key: window(p) for p in periods}
+    spreads = store.monthly_spread(db, {m for months in windows.values() for m in months}, checklist_id)
+    samples = store.branch_month_samples(db, {m for p in periods for m in p.months}, branch_ids, checklist_id)
+    out = {}
+    for p in periods:
+        spread = sum(
+            (
+                Spread(row["within_df"], row["within"], Sample(row["n"], row["total"], row["squares"]))
+                for month in windows[p.key]
+                if (row := spreads.get(month))
+            ),
+            Spread(),
+        )
+        prior = company_prior(spread)
+        by_branch: dict[int, Sample] = defaultdict(Sample)
+        for (branch_id, month), (n, total, squares) in samples.items():
+            if month in p.months:
+                by_branch[branch_id] += Sample(n, total, squares)
+        out[p.key] = PeriodIntervals(
+            prior,
+            {
+                branch_id: estimate(store.mean_of_floats(s.total, s.n), s, prior)
+                for branch_id, s in by_branch.items()
+            },
+        )
+    return out
+
+
+def prior(db: Database, period: Period, checklist_id: str | None = None) -> Prior:
+    """Today's company spread for the period (for planning)."""
+    return period_intervals(db, [period], set(), checklist_id)[period.key].prior
+
+
+def add_to_rows(db: Database, period: Period, rows: list[dict], checklist_id: str | None = None) -> None:
+    """Give each league-table row its interval (low, high), its signal against the mean of the rows'
+    scores, and whether its change from the previous period is more than noise (change_clear)."""
+    previous = period.previous()
+    found = period_intervals(db, [period, previous], {r["branch_id"] for r in rows}, checklist_id)
+    now, before = found[period.key], found[previous.key]
+    reference = store.mean([r["score"] for r in rows if r["score"] is not None])
+    for row in rows:
+        interval = now.branches.get(row["branch_id"]) if row["score"] is not None else None
+        row["interval"] = interval
+        row["low"], row["high"] = interval.shown if interval else (None, None)
+        row["signal"] = signal(interval, reference)
+        row["change_clear"] = is_change(interval, before.branches.get(row["branch_id"]))
+
+
+def group_intervals(rows: list[dict], key: str = "region") -> dict[str, Estimate | None]:
+    """The interval of each group's score (the mean of its branches' scores), from the branch rows."""
+    grouped: dict[str, list[Estimate]] = {}
+    for row in rows:
+        members = grouped.setdefault(row[key], [])
+        if row.get("interval") is not None:
+            members.append(row["interval"])
+    return {name: mean_of(estimates) for name, estimates in grouped.items()}
+
+
+def add_group_signals(groups: list[dict], intervals: dict[str, Estimate | None], key: str = "region") -> None:
+    """Give each group row (regions) low, high and a signal against the mean of the groups' scores."""
+    scored = [i.mean for i in intervals.values() if i is not None]
+    reference = sum(scored, Fraction(0)) / len(scored) if scored else None
+    for group in groups:
+        interval = intervals.get(group[key])
+        group["interval"] = interval
+        group["low"], group["high"] = interval.shown if interval else (None, None)
+        group["signal"] = signal(interval, reference)

@@ -1,0 +1,107 @@
+"""Intervals and signals of the comparison, through the API, on companies worked out by hand."""
+
+import pytest
+
+from audits import review
+from audits import store as audits_store
+from audits.schemas import load_document
+from checklists import spec
+from checklists.store import save_checklist
+from tests.conftest import CHECKLIST, publish
+
+# The mini checklist's answers (hello, smile, receipt) and the percent they score.
+SCORE = {100: ("yes", "yes", "yes"), 75: ("yes", "no", "yes"), 50: ("no", "no", "yes")}
+
+
+def audits(db, company, branch, percents, month="2026-10"):
+    for day, percent in enumerate(percents, start=1):
+        publish(db, company, branch, f"{month}-{day:02d}T10:00:00+00:00", *SCORE[percent])
+
+
+@pytest.fixture
+def head_office(actions):
+    return actions.token("admin")
+
+
+def comparison(client, headers, query="period=2026-10"):
+    return {
+        r["branch"]: r
+        for r in client.get(f"/api/v1/reports/comparison?{query}", headers=headers).json["rows"]
+    }
+
+
+@pytest.fixture
+def four_kinds(db, company):
+    """Clearly better, clearly worse, average, and one with a single (perfect) audit."""
+    audits(db, company, "N1", [100] * 6)  # Northgate, clearly better
+    audits(db, company, "S1", [50] * 6)  # Southend, clearly worse
+    audits(db, company, "N2", [100, 50, 100, 50, 75, 75])  # Newtown, average
+    audits(db, company, "S2", [100])  # Seaside, one audit
+    return company
+
+
+def test_signals_on_a_company_with_better_worse_average_and_single_audit_branches(
+    client, head_office, four_kinds
+):
+    rows = comparison(client, head_office)
+    # Company spread: only Newtown's audits differ (4 × 25² = 2500 over 15 degrees of freedom):
+    # 166.67, a standard deviation of 12.91, counted as 4 audits. Mean of the rows: (100+50+75+100)/4 = 81.25.
+    # Northgate: (4 × 166.67 + 0) / 9 = 74.07; se √(74.07 / 6) = 3.514; ± 1.833113 × se = 6.44
+    # Newtown: (666.67 + 2500) / 9 = 351.85; se √(351.85 / 6) = 7.658; ± 14.04
+    # Seaside: one audit, the company spread alone: 100 ± 2.131847 × 12.91 = 100 ± 27.52
+    assert {b: (r["percent"], r["low"], r["high"], r["signal"]) for b, r in rows.items()} == {
+        "Northgate": (100.0, 93.6, 100.0, "above"),
+        "Southend": (50.0, 43.6, 56.4, "below"),
+        "Newtown": (75.0, 61.0, 89.0, "level"),
+        "Seaside": (100.0, 72.5, 100.0, "level"),  # as high a score as Northgate's, far less sure
+    }
+    assert rows["Seaside"]["rank"] == rows["Northgate"]["rank"] == 1
+
+
+def test_no_audits_and_na_only_audits_have_null_intervals(client, head_office, company, db):
+    publish(db, company, "S1", "2026-10-11T12:00:00+01:00", "na", "na", "na")  # nothing to score
+    rows = comparison(client, head_office)
+    assert (rows["Southend"]["audits"], rows["Southend"]["percent"]) == (1, None)
+    for branch in ("Southend", "Seaside"):
+        assert (rows[branch]["low"], rows[branch]["high"], rows[branch]["signal"]) == (None, None, None)
+
+
+def test_one_audit_in_the_whole_company_could_be_anything(client, head_office, company, db):
+    audits(db, company, "N1", [75])
+    row = comparison(client, head_office)["Northgate"]
+    assert (row["low"], row["high"], row["signal"]) == (0.0, 100.0, "level")
+
+
+def test_identical_audits_never_give_a_zero_width_interval(client, head_office, company, db):
+    audits(db, company, "N1", [100, 100])
+    audits(db, company, "N2", [100, 100])
+    audits(db, company, "S1", [100])
+    rows = comparison(client, head_office)
+    # No spread at all: the floor of 5 points, counted as 2 audits (2 degrees of freedom).
+    # Two audits: (2 × 25 + 0) / 3 = 16.67; se √(16.67 / 2) = 2.887; ± 2.353363 × se = 6.79
+    # One audit: 100 ± 2.919986 × 5 = 100 ± 14.6
+    assert (rows["Northgate"]["low"], rows["Northgate"]["high"]) == (93.2, 100.0)
+    assert (rows["Southend"]["low"], rows["Southend"]["high"]) == (85.4, 100.0)
+    assert {r["signal"] for r in rows.values() if r["audits"]} == {"level"}
+
+
+def test_audits_of_different_checklist_versions_count_together(client, head_office, company, db):
+    save_checklist(db, spec.load(CHECKLIST.replace("weight: 2", "weight: 3"), "yaml"))  # version 2
+    audits(db, company, "N1", [100, 50])  # version 1
+    document = {
+        "checklist_id": "mini", "checklist_version": 2, "branch_id": company["N1"],
+        "visited_at": "2026-10-21T10:00:00+00:00", "revision": 1,
+        "answers": {"hello": {"value": "yes"}, "smile": {"value": "no"}, "receipt": {"value": "yes"}},
+        "employees": {},
+    }  # fmt: skip
+    audit_id = "7c0e9d1e-0000-4000-8000-000000000002"
+    audits_store.save_audit(db, audit_id, load_document(document), company["auditor"])
+    audits_store.submit_audit(db, audit_id, company["auditor"])
+    review.approve(db, audit_id, company["reviewer"])
+    row = comparison(client, head_office)["Northgate"]
+    # 100 (v1), 50 (v1), 80 (v2: 1 + 3 of 5): mean 76.67 over three audits
+    assert (row["audits"], row["percent"]) == (3, 76.7)
+    # Within-branch spread: Northgate 100, 50, 80 -> 1266.67 over 2 df:
+    # 633.33, sd 25.17, weight 2. Northgate: (2 × 633.33 + 1266.67) / 4 = 633.33; se √(633.33/3) = 14.53;
+    # ± 2.131847 × se = 30.98
+    assert (row["low"], row["high"]) == (45.7, 100.0)
