@@ -9,19 +9,24 @@ from fractions import Fraction
 
 from sqlite_utils import Database
 
-from reports import store
+from checklists.scoring import display_percent
+from reports import charts, store
 from reports.periods import Period
 from reports.uncertainty import (
+    UNKNOWN_SD,
     Estimate,
     Prior,
     Sample,
     Spread,
+    audits_needed,
     company_prior,
     estimate,
     is_change,
     mean_of,
     signal,
 )
+
+PLANNING_DIFFERENCE = 5  # points: the difference head office wants to tell apart, at 90%
 
 
 @dataclass
@@ -107,3 +112,41 @@ def add_group_signals(groups: list[dict], intervals: dict[str, Estimate | None],
         group["interval"] = interval
         group["low"], group["high"] = interval.shown if interval else (None, None)
         group["signal"] = signal(interval, reference)
+
+
+def _counts(rows: list[dict]) -> dict:
+    signals = [r["signal"] for r in rows if r["signal"] is not None]
+    return {
+        "scored": len(signals),
+        "above": signals.count("above"),
+        "below": signals.count("below"),
+        "level": signals.count("level"),
+    }
+
+
+def dashboard_section(
+    db: Database, period: Period, table: list[dict], regions: list[dict], checklist_id: str | None = None
+) -> dict:
+    """What the dashboard says about certainty: an interval bar per branch and region, how many are
+    distinguishable from the mean, and how many audits a branch needs for a 5-point target."""
+    add_group_signals(regions, group_intervals(table))
+    branch_mean = store.mean([r["score"] for r in table if r["score"] is not None])
+    scored_regions = [r["interval"].mean for r in regions if r["interval"] is not None]
+    region_mean = store.mean(scored_regions)
+    for rows, mean in ((table, branch_mean), (regions, region_mean)):
+        shown_mean = display_percent(mean)
+        for row in rows:
+            row["interval_svg"] = charts.interval_bar(
+                row["low"], row["high"], row["percent"], shown_mean, row["signal"]
+            )
+    company = prior(db, period, checklist_id)
+    return {
+        "mean": display_percent(branch_mean),
+        "branches": _counts(table),
+        "region_mean": display_percent(region_mean),
+        "regions": _counts(regions),
+        "spread": round(company.sd, 1),
+        "spread_known": company.sd != UNKNOWN_SD,
+        "target": PLANNING_DIFFERENCE,
+        "needed": audits_needed(company, PLANNING_DIFFERENCE),
+    }

@@ -1,5 +1,10 @@
 """Intervals and signals of the comparison, through the API, on companies worked out by hand."""
 
+import csv
+import io
+import re
+import zipfile
+
 import pytest
 
 from audits import review
@@ -105,3 +110,57 @@ def test_audits_of_different_checklist_versions_count_together(client, head_offi
     # 633.33, sd 25.17, weight 2. Northgate: (2 × 633.33 + 1266.67) / 4 = 633.33; se √(633.33/3) = 14.53;
     # ± 2.131847 × se = 30.98
     assert (row["low"], row["high"]) == (45.7, 100.0)
+
+
+def test_exports_carry_low_high_and_signal(client, head_office, four_kinds):
+    rows = comparison(client, head_office)
+    lines = list(
+        csv.DictReader(
+            io.StringIO(client.get("/reports/comparison.csv?period=2026-10", headers=head_office).text)
+        )
+    )
+    assert {
+        r["Branch"]: (r["90% interval low"], r["90% interval high"], r["Against the mean"]) for r in lines
+    } == {b: (str(r["low"]), str(r["high"]), r["signal"]) for b, r in rows.items()}
+    xlsx = client.get("/reports/comparison.xlsx?period=2026-10", headers=head_office)
+    sheet = zipfile.ZipFile(io.BytesIO(xlsx.data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<t>90% interval low</t>" in sheet and "<v>93.6</v>" in sheet and "<t>above</t>" in sheet
+
+
+def test_the_dashboard_colours_only_distinguishable_branches_and_says_how_many(client, actions, four_kinds):
+    actions.login_as("admin")
+    page = client.get("/reports?period=2026-10").text
+    table = page[page.index("League table") : page.index("<h2>Regions")]
+    coloured = re.findall(
+        r'<tr class="signal-(\w+)">\s*<td class="num">\d+</td>\s*<th scope="row"><a[^>]*>(\w+)', table
+    )
+    assert sorted(coloured) == [("above", "Northgate"), ("below", "Southend")]
+    assert table.count("<svg") == 4 and 'aria-label="90% interval 93.6 to 100.0, above the mean"' in table
+    assert "61.0–89.0" in table and "72.5–100.0" in table
+    words = " ".join(re.sub(r"<[^>]+>", "", table).split())
+    assert "2 of 4 branches are distinguishable from the mean (81.3%): 1 above, 1 below." in words
+    assert "The other 2 are level with it" in words
+    # Spread 12.91 (4 + n - 1 df): n = 19: 1.717144 × 12.91 / √19 = 5.09; n = 20: 1.713872 × 12.91 / √20 = 4.95
+    assert "to tell apart a 5-point difference at 90%, a branch needs 20 audits per period" in words
+    assert "differ by 12.9 points" in words
+    regions = page[page.index("<h2>Regions") : page.index("Trend over")]
+    words = " ".join(re.sub(r"<[^>]+>", "", regions).split())
+    # North: Northgate and Newtown, se √(3.514² + 7.658²) / 2 = 4.213, 12 df: 87.5 ± 1.782288 × 4.213
+    # South: Southend and Seaside, se √(3.514² + 12.91²) / 2 = 6.690, 4 df: 75 ± 2.131847 × 6.690
+    assert "80.0–95.0" in words and "60.7–89.3" in words
+    assert "None of the 2 regions is distinguishable from the mean (81.3%)" in words
+    assert "signal-" not in regions
+
+
+def test_a_region_whose_interval_is_clear_of_the_mean_is_coloured(client, actions, company, db):
+    audits(db, company, "N1", [100] * 5)
+    audits(db, company, "N2", [100, 100, 75, 100, 100])
+    audits(db, company, "S1", [50] * 5)
+    audits(db, company, "S2", [50, 50, 75, 50, 50])
+    actions.login_as("admin")
+    page = client.get("/reports?period=2026-10").text
+    regions = page[page.index("<h2>Regions") : page.index("Trend over")]
+    assert re.findall(r'<tr class="signal-(\w+)"><th scope="row">(\w+)', regions) == [
+        ("above", "North"),
+        ("below", "South"),
+    ]
