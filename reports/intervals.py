@@ -150,3 +150,25 @@ def dashboard_section(
         "target": PLANNING_DIFFERENCE,
         "needed": audits_needed(company, PLANNING_DIFFERENCE),
     }
+
+
+def trend_band(
+    db: Database, branch_id: int, periods: list[Period], checklist_id: str | None = None
+) -> list[tuple[float, float] | None]:
+    """The branch's 90% interval in each period (None where it has no score), for a trend chart."""
+    found = period_intervals(db, periods, {branch_id}, checklist_id)
+    return [interval.shown if (interval := found[p.key].branches.get(branch_id)) else None for p in periods]
+
+
+def scorecard_facts(row: dict, table: list[dict], audits: list[dict]) -> dict:
+    """What a branch scorecard says about certainty, from its league-table row among all branches
+    and the period's audits."""
+    mean = store.mean([r["score"] for r in table if r["score"] is not None])
+    return {
+        "based_on": sum(1 for a in audits if a["percent"] is not None),
+        "low": row["low"],
+        "high": row["high"],
+        "signal": row["signal"],
+        "mean": display_percent(mean),
+        "change_clear": row["change_clear"],
+    }

@@ -12,7 +12,7 @@ from audits.store import audit_score, get_audit
 from checklists.scoring import display_percent, display_points, explain, format_percent
 from checklists.store import load_checklist
 from org import store as org_store
-from reports import charts, store
+from reports import charts, intervals, store
 from reports.comparison import league_table
 from reports.periods import Period
 
@@ -160,7 +160,10 @@ def branch_scorecard(db: Database, branch_id: int, period: Period, colour: str) 
         "ranked": len(ranked),
         "region_rank": region_rank,
         "region_ranked": len(region_ranked),
-        "trend_chart": charts.trend_chart(trend, colour),
+        "trend_chart": charts.trend_chart(
+            trend, colour, band=intervals.trend_band(db, branch_id, period.last(12))
+        ),
+        "certainty": intervals.scorecard_facts(row, table, audits),
         "section_chart": charts.bar_chart(section_rows, colour, compare_labels=("company", "region"))
         if section_rows
         else None,

@@ -6,6 +6,7 @@ import re
 import zipfile
 
 import pytest
+from pypdf import PdfReader
 
 from audits import review
 from audits import store as audits_store
@@ -164,3 +165,51 @@ def test_a_region_whose_interval_is_clear_of_the_mean_is_coloured(client, action
         ("above", "North"),
         ("below", "South"),
     ]
+
+
+def pdf_text(response) -> str:
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    return " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split()
+    )
+
+
+def test_branch_scorecard_shows_the_interval_and_calls_a_change_only_when_it_is_clear(
+    client, head_office, four_kinds, db
+):
+    audits(db, four_kinds, "N1", [50] * 6, month="2026-09")  # Northgate: 50 -> 100, clearly
+    audits(db, four_kinds, "N2", [75, 50, 75, 50], month="2026-09")  # Newtown: 62.5 -> 75, noise
+    rows = comparison(client, head_office)
+    scorecard = lambda code: pdf_text(  # noqa: E731
+        client.get(f"/reports/branches/{four_kinds[code]}/scorecard.pdf?period=2026-10", headers=head_office)
+    )
+    northgate = scorecard("N1")
+    low, high = rows["Northgate"]["low"], rows["Northgate"]["high"]
+    assert f"90% interval {low:.1f}–{high:.1f}%" in northgate and "based on 6 audits" in northgate
+    assert "above the mean of all branches (81.3%): clearly better" in northgate
+    assert "Change against September 2026 +50.0 points (was 50.0%)" in northgate
+    newtown = scorecard("N2")
+    assert "level with the mean of all branches (81.3%)" in newtown
+    assert "Against September 2026 +12.5 points (was 62.5%) within the noise: no clear change" in newtown
+    assert "Change against" not in newtown
+    seaside = scorecard("S2")
+    assert "based on 1 audit" in seaside and "level with the mean" in seaside
+    empty = pdf_text(
+        client.get(f"/reports/branches/{four_kinds['N1']}/scorecard.pdf?period=2026-08", headers=head_office)
+    )
+    assert "based on 0 audits: no score, no interval" in empty
+
+
+def test_the_trend_chart_draws_the_interval_as_a_band(db, four_kinds):
+    from reports import scorecards
+    from reports.periods import parse_period
+
+    audits(db, four_kinds, "N1", [50] * 6, month="2026-09")
+    chart = scorecards.branch_scorecard(db, four_kinds["N1"], parse_period("2026-10"), "#0b5d54")[
+        "trend_chart"
+    ]
+    assert chart.count("<polygon") == 1 and 'fill-opacity="0.18"' in chart  # September to October
+    lone = scorecards.branch_scorecard(db, four_kinds["S2"], parse_period("2026-10"), "#0b5d54")[
+        "trend_chart"
+    ]
+    assert "<polygon" not in lone and lone.count('fill-opacity="0.18"') == 1  # one period: a bar
