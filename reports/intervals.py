@@ -10,9 +10,11 @@ from fractions import Fraction
 from sqlite_utils import Database
 
 from checklists.scoring import display_percent
+from checklists.store import load_checklist
 from reports import charts, store
 from reports.periods import Period
 from reports.uncertainty import (
+    MIN_OBSERVATIONS,
     UNKNOWN_SD,
     Estimate,
     Prior,
@@ -23,6 +25,7 @@ from reports.uncertainty import (
     estimate,
     is_change,
     mean_of,
+    section_claims,
     signal,
 )
 
@@ -172,3 +175,37 @@ def scorecard_facts(row: dict, table: list[dict], audits: list[dict]) -> dict:
         "mean": display_percent(mean),
         "change_clear": row["change_clear"],
     }
+
+
+def employee_sections(db: Database, period: Period, employee_id: int, percent: Fraction | None) -> dict:
+    """The employee scorecard's "strongest" and "to work on": sections ranked by pooled
+    earned/possible, only with enough observations and only where the interval supports the claim."""
+    observations: dict[tuple, list[tuple[Fraction, Fraction]]] = {}
+    for row in store.employee_section_results(db, period, employee_id):
+        observations.setdefault((row["checklist_id"], row["section_id"]), []).append(
+            (row["earned"], row["possible"])
+        )
+    checklists = {checklist_id: load_checklist(db, checklist_id) for checklist_id, _ in observations}
+    references, titles = {}, {}
+    for checklist_id, section_id in observations:
+        checklist = checklists[checklist_id]
+        # Without a pass mark, a section is judged against the employee's own score.
+        references[(checklist_id, section_id)] = checklist.pass_mark or percent or Fraction(0)
+        title = next((s.title for s in checklist.sections if s.id == section_id), section_id)
+        titles[(checklist_id, section_id)] = title if len(checklists) == 1 else f"{title} ({checklist.title})"
+    claims = section_claims(observations, references)
+    return {
+        kind: [
+            {
+                "title": titles[e["key"]],
+                "percent": display_percent(e["percent"]),
+                "observations": e["observations"],
+                "low": display_percent(e.get("low")),
+                "high": display_percent(e.get("high")),
+                "reference": display_percent(e.get("reference")),
+                "against": "the pass mark" if checklists[e["key"][0]].pass_mark else "their own score",
+            }
+            for e in entries[: None if kind in ("unclear", "too_few") else 3]
+        ]
+        for kind, entries in claims.items()
+    } | {"minimum": MIN_OBSERVATIONS}

@@ -201,29 +201,6 @@ def employee_scorecard(db: Database, employee_id: int, period: Period, colour: s
         (p.short_label, display_percent(store.employee_percent(db, p, employee_id)[0]))
         for p in period.last(12)
     ]
-    items: dict[tuple[str, str], list[Fraction]] = {}
-    for audit in audits:
-        clause = ",".join("?" * len(audit["sections"]))
-        for row in db.query(
-            f"select item_id, fraction from audit_items where audit_id = ? and section_id in ({clause})",
-            [audit["audit_id"], *audit["sections"]],
-        ):
-            numerator, denominator = row["fraction"].split("/")
-            items.setdefault((audit["checklist_id"], row["item_id"]), []).append(
-                Fraction(int(numerator), int(denominator))
-            )
-    standards = []
-    for (checklist_id, item_id), fractions in items.items():
-        item = load_checklist(db, checklist_id).item(item_id)
-        standards.append(
-            {
-                "text": item.text,
-                "standard": item.standard,
-                "percent": display_percent(100 * store.mean(fractions)),
-                "times": len(fractions),
-            }
-        )
-    standards.sort(key=lambda s: (-s["percent"], s["text"]))
     checklist_titles = {
         c["checklist_id"]: c["title"] for c in db.query("select checklist_id, title from checklists")
     }
@@ -244,6 +221,5 @@ def employee_scorecard(db: Database, employee_id: int, period: Period, colour: s
             }
             for a in audits
         ],
-        "strongest": standards[:3],
-        "weakest": list(reversed(standards[-3:])) if len(standards) > 3 else [],
+        "sections": intervals.employee_sections(db, period, employee_id, percent),
     }

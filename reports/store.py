@@ -314,3 +314,17 @@ def branch_month_samples(
         params,
     )
     return {(r["branch_id"], r["period_month"]): (r["n"], r["total"], r["squares"]) for r in rows}
+
+
+def employee_section_results(db: Database, period: Period, employee_id: int) -> list[dict]:
+    """Earned and possible of every section naming the employee in the period's published audits."""
+    where, params = _in("a.period_month", period.months)
+    rows = db.query(
+        f"""select a.audit_id, a.checklist_id, s.section_id, s.earned, s.possible
+              from audit_sections s join audits a using (audit_id)
+             where s.employee_id = ? and a.status = 'published' and {where} order by a.visited_utc""",
+        [employee_id, *params],
+    )
+    return [
+        {**row, "earned": _fraction(row["earned"]), "possible": _fraction(row["possible"])} for row in rows
+    ]

@@ -229,3 +229,44 @@ def t_quantile(p: float, df: int) -> float:
         middle = (low + high) / 2
         low, high = (middle, high) if _t_cdf(middle, df) < p else (low, middle)
     return (low + high) / 2
+
+
+def section_claims(
+    observations: dict[tuple, list[tuple[Fraction, Fraction]]], references: dict[tuple, Fraction]
+) -> dict[str, list[dict]]:
+    """Which of an employee's sections may be called strongest or to work on.
+
+    observations maps a section to its (earned, possible) in each audit; references maps it to the
+    mark it is judged against (the checklist's pass mark, or the employee's own score without one).
+    A section is ranked only with MIN_OBSERVATIONS audits; it is "strongest" only when its pooled
+    percent (earned / possible over all its audits) and its whole 90% interval are at or above the
+    reference, "to work on" only when its interval lies wholly below it, otherwise "unclear". The
+    spread of a section's audits is shrunk toward the spread of all the employee's sections."""
+    percents = {
+        key: [100 * earned / possible for earned, possible in pairs if possible]
+        for key, pairs in observations.items()
+    }
+    prior = company_prior(Spread.of_groups(Sample.of(values) for values in percents.values()))
+    out: dict[str, list[dict]] = {"strongest": [], "to_work_on": [], "unclear": [], "too_few": []}
+    for key, pairs in observations.items():
+        possible = sum((p for _e, p in pairs), Fraction(0))
+        n = len(percents[key])
+        if not n:
+            continue
+        entry = {"key": key, "observations": n, "percent": 100 * sum(e for e, _p in pairs) / possible}
+        if n < MIN_OBSERVATIONS:
+            out["too_few"].append(entry)
+            continue
+        interval = estimate(entry["percent"], Sample.of(percents[key]), prior)
+        entry |= {"low": interval.low, "high": interval.high, "reference": references[key]}
+        if entry["percent"] >= references[key] and interval.low >= references[key]:
+            out["strongest"].append(entry)
+        elif interval.high < references[key]:
+            out["to_work_on"].append(entry)
+        else:
+            out["unclear"].append(entry)
+    out["strongest"].sort(key=lambda e: (-e["percent"], -e["observations"]))
+    out["to_work_on"].sort(key=lambda e: (e["percent"], -e["observations"]))
+    out["unclear"].sort(key=lambda e: -e["percent"])
+    out["too_few"].sort(key=lambda e: -e["observations"])
+    return out

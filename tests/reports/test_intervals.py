@@ -169,9 +169,8 @@ def test_a_region_whose_interval_is_clear_of_the_mean_is_coloured(client, action
 
 def pdf_text(response) -> str:
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    return " ".join(
-        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split()
-    )
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    return " ".join(text.split()).replace("– ", "–")  # a line may break after a dash
 
 
 def test_branch_scorecard_shows_the_interval_and_calls_a_change_only_when_it_is_clear(
@@ -213,3 +212,34 @@ def test_the_trend_chart_draws_the_interval_as_a_band(db, four_kinds):
         "trend_chart"
     ]
     assert "<polygon" not in lone and lone.count('fill-opacity="0.18"') == 1  # one period: a bar
+
+
+def employee_pdf(client, headers, employee_id):
+    return pdf_text(
+        client.get(f"/reports/employees/{employee_id}/scorecard.pdf?period=2026-10", headers=headers)
+    )
+
+
+def test_employee_scorecard_ranks_sections_only_on_enough_evidence(client, head_office, company, db):
+    from org import store as org_store
+
+    cy = org_store.create_employee(db, company["N1"], "Cy Day")
+    company = {**company, "cy": cy}
+    for day in (1, 2, 3):
+        publish(db, company, "N1", f"2026-10-0{day}T10:00:00+00:00", "yes", "yes", "yes", "ann")  # greet 100
+        publish(db, company, "N1", f"2026-10-1{day}T10:00:00+00:00", "yes", "no", "yes", "cy")  # greet 50
+    publish(db, company, "N1", "2026-10-21T10:00:00+00:00", "no", "no", "yes", "bob")  # greet 0, twice
+    publish(db, company, "N1", "2026-10-22T10:00:00+00:00", "no", "no", "yes", "bob")
+    # Ann: 100, 100, 100; no spread, so the floor (5 points, 2 df): (2 × 25) / 4 = 12.5;
+    # se √(12.5 / 3) = 2.041; ± 2.131847 × se = 4.35 -> 95.6 .. 100, wholly above the pass mark 75
+    ann = employee_pdf(client, head_office, company["ann"])
+    assert "Strongest sections Greeting · 100.0% over 3 audits; 90% interval 95.6–100.0%" in ann
+    assert "against the pass mark (75.0%)" in ann and "No section is clearly below its mark." in ann
+    # Cy: 50 three times: her best section, yet below the pass mark: never "strongest"
+    cy_text = employee_pdf(client, head_office, cy)
+    assert "No section is clearly at or above its mark yet." in cy_text
+    assert "To work on Greeting · 50.0% over 3 audits; 90% interval 45.6–54.4%" in cy_text
+    # Bob: two observations of 0%: not ranked, and said so
+    bob = employee_pdf(client, head_office, company["bob"])
+    assert "Fewer than 3 observations: not ranked Greeting · 0.0% over 2 audits" in bob
+    assert "No section is clearly at or above its mark yet." in bob and "No section is clearly below" in bob

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 
+from checklists.scoring import display_percent
 from reports.uncertainty import (
     FLOOR_SD,
     UNKNOWN_SD,
@@ -19,6 +20,7 @@ from reports.uncertainty import (
     estimate,
     is_change,
     mean_of,
+    section_claims,
     signal,
     t_quantile,
 )
@@ -151,3 +153,43 @@ def test_a_change_is_a_change_only_when_its_interval_leaves_out_zero():
 def test_audits_needed_for_a_target(spread, difference_points, expected):
     assert audits_needed(spread, difference_points) == expected
     assert audits_needed(Prior(max(FLOOR_SD, spread), 4), difference_points) == expected
+
+
+def test_section_claims_worked_by_hand():
+    def audits_of(*pairs):
+        return [(Fraction(e), Fraction(p)) for e, p in pairs]
+
+    observations = {
+        "A": audits_of((2, 2), (2, 2), (2, 2), (2, 2)),  # 100 ×4
+        "B": audits_of((0, 2), (1, 2), (0, 2)),  # 0, 50, 0: pooled 16.7
+        "C": audits_of((2, 2), (1, 2), (2, 2)),  # 100, 50, 100: pooled 83.3
+        "D": audits_of((2, 2), (2, 2)),  # two observations only
+        "E": audits_of((0, 2)),  # one 0%: never "strongest"
+        "F": audits_of((0, 0), (0, 0), (0, 0)),  # all N/A: nothing to say
+    }
+    claims = section_claims(observations, dict.fromkeys(observations, Fraction(75)))
+    # Spread of the employee's sections: deviations 0 + 1666.67 + 1666.67 + 0 over 3 + 2 + 2 + 1 df:
+    # 416.67, counted as 4 audits.
+    # A: (4 × 416.67) / 7 = 238.1; se √(238.1 / 4) = 7.715; ± 1.894579 × se = 14.62 -> low 85.4
+    # B: (1666.67 + 1666.67) / 6 = 555.6; se √(555.6 / 3) = 13.61; ± 1.943180 × se = 26.45 -> high 43.1
+    # C: the same spread: 83.3 ± 26.45 = 56.9 .. 100: it could be either side of 75
+    summary = {
+        kind: [(e["key"], display_percent(e["percent"]), e["observations"]) for e in entries]
+        for kind, entries in claims.items()
+    }
+    assert summary == {
+        "strongest": [("A", 100.0, 4)],
+        "to_work_on": [("B", 16.7, 3)],
+        "unclear": [("C", 83.3, 3)],
+        "too_few": [("D", 100.0, 2), ("E", 0.0, 1)],
+    }
+    assert display_percent(claims["strongest"][0]["low"]) == 85.4
+    assert display_percent(claims["to_work_on"][0]["high"]) == 43.1
+    assert [display_percent(claims["unclear"][0][k]) for k in ("low", "high")] == [56.9, 100.0]
+
+
+def test_a_section_below_the_pass_mark_is_never_strongest():
+    observations = {"A": [(Fraction(7), Fraction(10))] * 5, "B": [(Fraction(6), Fraction(10))] * 5}
+    claims = section_claims(observations, dict.fromkeys(observations, Fraction(80)))
+    assert claims["strongest"] == []  # both are the best this employee has, and both below 80
+    assert [e["key"] for e in claims["to_work_on"]] == ["B", "A"]
