@@ -115,6 +115,11 @@ def dashboard(
         m["branch_names"] = sorted(names[b] for b in m["branches"] if b in names)
         m["rate"] = display_percent(m["rate"])
     region_rows = regions(table)
+    employees, employee_certainty = (
+        intervals.employee_rows(db, period, store.employee_ranking(db, period, branch_ids))
+        if with_employees
+        else (None, None)
+    )
     return {
         "table": table,
         "regions": region_rows,
@@ -122,10 +127,6 @@ def dashboard(
         "heat": heat_map(db, period, branches, heat_checklist) if heat_checklist else None,
         "trend": company_trend(db, period, branch_ids, colour),
         "missed": missed,
-        "employees": [
-            {**e, "percent": display_percent(e["percent"])}
-            for e in store.employee_ranking(db, period, branch_ids)
-        ]
-        if with_employees
-        else None,
+        "employees": employees,
+        "employee_certainty": employee_certainty,
     }

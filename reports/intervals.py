@@ -209,3 +209,32 @@ def employee_sections(db: Database, period: Period, employee_id: int, percent: F
         ]
         for kind, entries in claims.items()
     } | {"minimum": MIN_OBSERVATIONS}
+
+
+def employee_rows(db: Database, period: Period, ranking: list[dict]) -> tuple[list[dict], dict]:
+    """The dashboard's employee ranking for display, with an interval and a signal only for
+    employees with at least MIN_OBSERVATIONS audits (fewer tell too little to set anyone apart),
+    and how many are distinguishable from the mean."""
+    percents = {
+        row["employee_id"]: [
+            a["percent"]
+            for a in store.employee_audits(db, period, row["employee_id"], for_comparison=True)
+            if a["percent"] is not None
+        ]
+        for row in ranking
+        if row["audits"] >= MIN_OBSERVATIONS
+    }
+    spread = company_prior(Spread.of_groups(Sample.of(values) for values in percents.values()))
+    reference = store.mean([r["percent"] for r in ranking if r["percent"] is not None])
+    shown_mean = display_percent(reference)
+    out = []
+    for row in ranking:
+        values = percents.get(row["employee_id"]) or []
+        interval = estimate(row["percent"], Sample.of(values), spread) if values else None
+        low, high = interval.shown if interval else (None, None)
+        entry = {**row, "percent": display_percent(row["percent"]), "low": low, "high": high}
+        entry["signal"] = signal(interval, reference)
+        entry["note"] = None if interval else f"fewer than {MIN_OBSERVATIONS} audits: no interval"
+        entry["interval_svg"] = charts.interval_bar(low, high, entry["percent"], shown_mean, entry["signal"])
+        out.append(entry)
+    return out, {"counts": _counts(out), "mean": shown_mean}
