@@ -157,7 +157,7 @@ def interval_bar(
 ) -> str:
     """A small bar 0..100: the 90% interval, the score as a dot, the mean of the rows as a tick.
     Coloured only when the signal is above or below; grey when level."""
-    width, height, pad = 120, 18, 4
+    width, height, pad = 100, 18, 4
     span = width - 2 * pad
 
     def x(value: float) -> float:
