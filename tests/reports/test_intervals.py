@@ -174,7 +174,7 @@ def pdf_text(response) -> str:
 
 
 def test_branch_scorecard_shows_the_interval_and_calls_a_change_only_when_it_is_clear(
-    client, head_office, four_kinds, db
+    client, actions, head_office, four_kinds, db
 ):
     audits(db, four_kinds, "N1", [50] * 6, month="2026-09")  # Northgate: 50 -> 100, clearly
     audits(db, four_kinds, "N2", [75, 50, 75, 50], month="2026-09")  # Newtown: 62.5 -> 75, noise
@@ -191,6 +191,9 @@ def test_branch_scorecard_shows_the_interval_and_calls_a_change_only_when_it_is_
     assert "level with the mean of all branches (81.3%)" in newtown
     assert "Against September 2026 +12.5 points (was 62.5%) within the noise: no clear change" in newtown
     assert "Change against" not in newtown
+    actions.login_as("admin")
+    page = client.get("/reports?period=2026-10").text
+    assert '<td class="num noise">+12.5</td>' in page and '<td class="num">+50.0</td>' in page
     seaside = scorecard("S2")
     assert "based on 1 audit" in seaside and "level with the mean" in seaside
     empty = pdf_text(
