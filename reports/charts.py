@@ -78,9 +78,14 @@ def bar_chart(
 
 
 def trend_chart(
-    points: list[tuple[str, float | None]], colour: str, width: int = 480, height: int = 150
+    points: list[tuple[str, float | None]],
+    colour: str,
+    width: int = 480,
+    height: int = 150,
+    band: list[tuple[float, float] | None] | None = None,
 ) -> str:
-    """A line over periods (oldest first); gaps where a period has no data; the last value labelled."""
+    """A line over periods (oldest first); gaps where a period has no data; the last value labelled.
+    With band (low, high per point), each period's 90% interval is drawn as a shaded band."""
     left, right, top, bottom = 34, 26, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(points) - 1)
@@ -93,6 +98,8 @@ def trend_chart(
         y = top + plot_h * (1 - tick / 100)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" fill="{MUTED}" text-anchor="end">{tick}</text>')
+    if band:
+        parts.extend(_band([(index, bounds) for index, bounds in enumerate(band)], xy, colour))
     segment: list[str] = []
     for index, (label, value) in enumerate(points):
         every = max(1, len(points) // 6)
@@ -114,6 +121,70 @@ def trend_chart(
         x, y = xy(*last)
         parts.append(
             f'<text x="{x - 4:.1f}" y="{y - 6:.1f}" fill="{INK}" text-anchor="end">{_num(last[1])}%</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _band(bounds: list[tuple[int, tuple[float, float] | None]], xy, colour: str) -> list[str]:
+    """Shaded polygons between the lows and highs of consecutive periods; a bar for a lone period."""
+    shapes, run = [], []
+    for index, value in [*bounds, (None, None)]:
+        if value is not None:
+            run.append((index, value))
+            continue
+        if len(run) == 1:
+            (i, (low, high)) = run[0]
+            (x, y_high), (_x, y_low) = xy(i, high), xy(i, low)
+            shapes.append(
+                f'<rect x="{x - 3:.1f}" y="{y_high:.1f}" width="6" height="{y_low - y_high:.1f}" '
+                f'fill="{escape(colour)}" fill-opacity="0.18"/>'
+            )
+        elif run:
+            upper = [xy(i, high) for i, (_low, high) in run]
+            lower = [xy(i, low) for i, (low, _high) in reversed(run)]
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in upper + lower)
+            shapes.append(f'<polygon points="{points}" fill="{escape(colour)}" fill-opacity="0.18"/>')
+        run = []
+    return shapes
+
+
+SIGNAL_COLOURS = {"above": "#1f5fa8", "below": "#a34a00"}  # blue and orange: safe for colour blindness
+
+
+def interval_bar(
+    low: float | None, high: float | None, percent: float | None, mean: float | None, signal: str | None
+) -> str:
+    """A small bar 0..100: the 90% interval, the score as a dot, the mean of the rows as a tick.
+    Coloured only when the signal is above or below; grey when level."""
+    width, height, pad = 100, 18, 4
+    span = width - 2 * pad
+
+    def x(value: float) -> float:
+        return pad + span * max(0.0, min(100.0, value)) / 100
+
+    label = (
+        "no score"
+        if low is None or high is None
+        else f"90% interval {low:.1f} to {high:.1f}" + (f", {signal} the mean" if signal != "level" else "")
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="interval" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">',
+        f"<title>{escape(label)}</title>",
+        f'<line x1="{pad}" y1="9" x2="{width - pad}" y2="9" stroke="{GRID}" stroke-width="2"/>',
+    ]
+    if low is not None and high is not None:
+        colour = SIGNAL_COLOURS.get(signal or "", "#9aa5ad")
+        parts.append(
+            f'<rect x="{x(low):.1f}" y="4" width="{max(1.0, x(high) - x(low)):.1f}" height="10" rx="2" '
+            f'fill="{colour}" fill-opacity="0.35" stroke="{colour}"/>'
+        )
+        if percent is not None:
+            parts.append(f'<circle cx="{x(percent):.1f}" cy="9" r="3" fill="{INK}"/>')
+    if mean is not None:
+        parts.append(
+            f'<line x1="{x(mean):.1f}" y1="1" x2="{x(mean):.1f}" y2="17" stroke="{INK}" stroke-width="1"/>'
         )
     parts.append("</svg>")
     return "".join(parts)

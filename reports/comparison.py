@@ -3,7 +3,7 @@
 from sqlite_utils import Database
 
 from checklists.scoring import display_percent
-from reports import store
+from reports import intervals, store
 from reports.periods import Period
 
 
@@ -43,4 +43,5 @@ def league_table(
                 "score": result.percent,  # unrounded, for means of branch scores (regions)
             }
         )
+    intervals.add_to_rows(db, period, out, checklist_id)
     return out

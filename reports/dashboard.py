@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from checklists.scoring import display_percent
 from checklists.store import load_checklist
-from reports import charts, store
+from reports import charts, intervals, store
 from reports.comparison import league_table
 from reports.periods import Period
 
@@ -114,16 +114,19 @@ def dashboard(
     for m in missed:
         m["branch_names"] = sorted(names[b] for b in m["branches"] if b in names)
         m["rate"] = display_percent(m["rate"])
+    region_rows = regions(table)
+    employees, employee_certainty = (
+        intervals.employee_rows(db, period, store.employee_ranking(db, period, branch_ids))
+        if with_employees
+        else (None, None)
+    )
     return {
         "table": table,
-        "regions": regions(table),
+        "regions": region_rows,
+        "certainty": intervals.dashboard_section(db, period, table, region_rows, checklist_id),
         "heat": heat_map(db, period, branches, heat_checklist) if heat_checklist else None,
         "trend": company_trend(db, period, branch_ids, colour),
         "missed": missed,
-        "employees": [
-            {**e, "percent": display_percent(e["percent"])}
-            for e in store.employee_ranking(db, period, branch_ids)
-        ]
-        if with_employees
-        else None,
+        "employees": employees,
+        "employee_certainty": employee_certainty,
     }

@@ -19,6 +19,18 @@ class ComparisonRowSchema(Schema):
     rank = fields.Integer(allow_none=True)
     pass_rate = fields.Float(allow_none=True)
     critical_failures = fields.Integer()
+    low = fields.Float(
+        allow_none=True,
+        metadata={"description": "Lower bound of the 90% interval of the score; null with no score"},
+    )
+    high = fields.Float(allow_none=True, metadata={"description": "Upper bound of the 90% interval"})
+    signal = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "above or below: the interval lies wholly above or below the mean of the rows' "
+            "percents; level: it does not; null with no score"
+        },
+    )
 
 
 class ComparisonSchema(Schema):

@@ -12,7 +12,7 @@ from audits.store import audit_score, get_audit
 from checklists.scoring import display_percent, display_points, explain, format_percent
 from checklists.store import load_checklist
 from org import store as org_store
-from reports import charts, store
+from reports import charts, intervals, store
 from reports.comparison import league_table
 from reports.periods import Period
 
@@ -160,7 +160,10 @@ def branch_scorecard(db: Database, branch_id: int, period: Period, colour: str) 
         "ranked": len(ranked),
         "region_rank": region_rank,
         "region_ranked": len(region_ranked),
-        "trend_chart": charts.trend_chart(trend, colour),
+        "trend_chart": charts.trend_chart(
+            trend, colour, band=intervals.trend_band(db, branch_id, period.last(12))
+        ),
+        "certainty": intervals.scorecard_facts(row, table, audits),
         "section_chart": charts.bar_chart(section_rows, colour, compare_labels=("company", "region"))
         if section_rows
         else None,
@@ -198,29 +201,6 @@ def employee_scorecard(db: Database, employee_id: int, period: Period, colour: s
         (p.short_label, display_percent(store.employee_percent(db, p, employee_id)[0]))
         for p in period.last(12)
     ]
-    items: dict[tuple[str, str], list[Fraction]] = {}
-    for audit in audits:
-        clause = ",".join("?" * len(audit["sections"]))
-        for row in db.query(
-            f"select item_id, fraction from audit_items where audit_id = ? and section_id in ({clause})",
-            [audit["audit_id"], *audit["sections"]],
-        ):
-            numerator, denominator = row["fraction"].split("/")
-            items.setdefault((audit["checklist_id"], row["item_id"]), []).append(
-                Fraction(int(numerator), int(denominator))
-            )
-    standards = []
-    for (checklist_id, item_id), fractions in items.items():
-        item = load_checklist(db, checklist_id).item(item_id)
-        standards.append(
-            {
-                "text": item.text,
-                "standard": item.standard,
-                "percent": display_percent(100 * store.mean(fractions)),
-                "times": len(fractions),
-            }
-        )
-    standards.sort(key=lambda s: (-s["percent"], s["text"]))
     checklist_titles = {
         c["checklist_id"]: c["title"] for c in db.query("select checklist_id, title from checklists")
     }
@@ -241,6 +221,5 @@ def employee_scorecard(db: Database, employee_id: int, period: Period, colour: s
             }
             for a in audits
         ],
-        "strongest": standards[:3],
-        "weakest": list(reversed(standards[-3:])) if len(standards) > 3 else [],
+        "sections": intervals.employee_sections(db, period, employee_id, percent),
     }

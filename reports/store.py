@@ -270,3 +270,61 @@ def audits_missing(db: Database, period: Period, branch_ids, checklist_id: str, 
             [*params, item_id],
         )
     )
+
+
+def _month_filters(months, branch_ids, checklist_id: str | None) -> tuple[str, list]:
+    where, params = _in("a.period_month", months)
+    clauses = ["a.status = 'published'", "a.percent_value is not null", where]
+    if branch_ids is not None:
+        clause, ids = _in("a.branch_id", branch_ids)
+        clauses.append(clause)
+        params += ids
+    if checklist_id:
+        clauses.append("a.checklist_id = ?")
+        params.append(checklist_id)
+    return " and ".join(clauses), params
+
+
+def monthly_spread(db: Database, months, checklist_id: str | None = None) -> dict[str, dict]:
+    """Per month, company-wide: how scored audit percents spread within each branch (pooled: degrees
+    of freedom and squared deviations from each branch's own monthly mean) and overall (count, sum,
+    sum of squares). Aggregated in SQL from the full-precision percents."""
+    where, params = _month_filters(months, None, checklist_id)
+    rows = db.query(
+        f"""select period_month, sum(n - 1) as within_df, sum(max(0, squares - total * total / n)) as within,
+                   sum(n) as n, sum(total) as total, sum(squares) as squares
+              from (select a.period_month, a.branch_id, count(*) as n, total(a.percent_value) as total,
+                           total(a.percent_value * a.percent_value) as squares
+                      from audits a where {where} group by a.period_month, a.branch_id)
+             group by period_month""",
+        params,
+    )
+    return {row.pop("period_month"): row for row in rows}
+
+
+def branch_month_samples(
+    db: Database, months, branch_ids, checklist_id: str | None = None
+) -> dict[tuple[int, str], tuple[int, float, float]]:
+    """Per branch and month: count, sum and sum of squares of the scored audit percents."""
+    where, params = _month_filters(months, branch_ids, checklist_id)
+    rows = db.query(
+        f"""select a.branch_id, a.period_month, count(*) as n, total(a.percent_value) as total,
+                   total(a.percent_value * a.percent_value) as squares
+              from audits a where {where} group by a.branch_id, a.period_month""",
+        params,
+    )
+    return {(r["branch_id"], r["period_month"]): (r["n"], r["total"], r["squares"]) for r in rows}
+
+
+def employee_section_results(db: Database, period: Period, employee_id: int) -> list[dict]:
+    """Earned and possible of every section naming the employee in the period's published audits."""
+    where, params = _in("a.period_month", period.months)
+    rows = db.query(
+        f"""select a.audit_id, a.checklist_id, s.section_id, s.earned, s.possible
+              from audit_sections s join audits a using (audit_id)
+             where s.employee_id = ? and a.status = 'published' and {where} order by a.visited_utc""",
+        [employee_id, *params],
+    )
+    return [
+        {**row, "earned": _fraction(row["earned"]), "possible": _fraction(row["possible"])} for row in rows
+    ]
