@@ -4,7 +4,6 @@ All from reports.store (stored scores) and reports.comparison; nothing here re-s
 """
 
 from collections import defaultdict
-from fractions import Fraction
 
 from sqlite_utils import Database
 
@@ -32,17 +31,16 @@ def regions(table: list[dict]) -> list[dict]:
         grouped[row["region"]].append(row)
     out = []
     for name, rows in grouped.items():
-        scored = [r for r in rows if r["percent"] is not None]
-        best = max(scored, key=lambda r: r["percent"], default=None)
-        worst = min(scored, key=lambda r: r["percent"], default=None)
+        scored = [r for r in rows if r["score"] is not None]
+        best = max(scored, key=lambda r: r["score"], default=None)
+        worst = min(scored, key=lambda r: r["score"], default=None)
         out.append(
             {
                 "region": name,
                 "branches": len(rows),
                 "audits": sum(r["audits"] for r in rows),
-                "percent": display_percent(store.mean([Fraction(str(r["percent"])) for r in scored]))
-                if scored
-                else None,
+                # From the branches' exact scores, rounded once here for display.
+                "percent": display_percent(store.mean([r["score"] for r in scored])),
                 "best": best,
                 "worst": worst,
             }

@@ -18,7 +18,7 @@ from reports.api import period_arg
 from reports.comparison import league_table
 from reports.dashboard import bucket, dashboard
 from reports.documents import branding, pdf_document
-from reports.periods import Period, PeriodError, parse_period
+from reports.periods import Period, PeriodError, parse_period, picker
 
 bp = Blueprint("reports", __name__)
 
@@ -101,10 +101,9 @@ def scorecards_zip():
     )
 
 
-def _default_period() -> Period:
-    """The newest month with a published audit, or the current month."""
-    row = list(get_db().query("select max(period_month) as m from audits where status = 'published'"))
-    return parse_period(row[0]["m"] or datetime.now(UTC).strftime("%Y-%m"))
+def _default_period(months: list[str]) -> Period:
+    """The newest of these months (those with a published audit the user may see), or this month."""
+    return parse_period(months[0] if months else datetime.now(UTC).strftime("%Y-%m"))
 
 
 @bp.get("/reports")
@@ -112,15 +111,27 @@ def _default_period() -> Period:
 def dashboard_page():
     db = get_db()
     error = None
+    visible = org_store.visible_branch_ids(db, g.user)
+    months = store.published_months(db, visible)
     try:
-        period = parse_period(request.args["period"]) if request.args.get("period") else _default_period()
+        chosen = request.args.get("period")
+        period = parse_period(chosen) if chosen else _default_period(months)
     except PeriodError as exc:
-        error, period = str(exc), _default_period()
+        error, period = str(exc), _default_period(months)
     region_id = request.args.get("region", type=int)
+    branch_id = request.args.get("branch", type=int)
     checklist_id = request.args.get("checklist") or None
-    branches = org_store.list_branches(db, org_store.visible_branch_ids(db, g.user), region_id)
+    in_region = org_store.list_branches(db, visible, region_id)
+    branches = [b for b in in_region if b["branch_id"] == branch_id] if branch_id else in_region
     data = dashboard(
-        db, period, branches, checklist_id, request.args.get("sort", "rank"), branding(db)["colour"]
+        db,
+        period,
+        branches,
+        checklist_id,
+        request.args.get("sort", "rank"),
+        branding(db)["colour"],
+        # Employees are ranked within a region or a branch (a manager's branches are one such set).
+        with_employees=bool(region_id or branch_id) or g.user["role"] == MANAGER,
     )
     page = render_template(
         "reports/dashboard.html",
@@ -130,6 +141,9 @@ def dashboard_page():
         bucket=bucket,
         regions=org_store.list_regions(db),
         region_id=region_id,
+        branch_choices=in_region,
+        branch_id=branch_id,
+        periods=picker(months, period),
         checklists=list_checklists(db),
         checklist_id=checklist_id,
         sort=request.args.get("sort", "rank"),
