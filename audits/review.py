@@ -434,6 +434,7 @@ def actions_list(
 
 
 def published_for_manager(db: Database, user: dict) -> list[dict]:
+    """The published audits of the manager's branches, newest visit first."""
     branch_ids = org_store.manager_branch_ids(db, user["user_id"])
     if not branch_ids:
         return []
@@ -443,7 +444,7 @@ def published_for_manager(db: Database, user: dict) -> list[dict]:
                        a.acknowledged_at, b.name as branch, b.code as branch_code, c.title as checklist
                   from audits a join branches b using (branch_id) join checklists c using (checklist_id)
                  where a.status = 'published' and a.branch_id in ({",".join("?" * len(branch_ids))})
-                 order by a.published_at desc""",
+                 order by a.visited_utc desc, a.audit_id""",
             branch_ids,
         )
     )

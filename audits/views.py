@@ -30,6 +30,7 @@ from org.auth import require
 from org.errors import AppError, flatten_messages
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
 from org.views import home_sections
+from reports import store as reports_store
 
 bp = Blueprint("audits", __name__)
 
@@ -81,10 +82,24 @@ def _manager_home(db, user) -> dict:
     return {
         "template": "audits/_home_manager.html",
         "new": [r for r in results if not r["acknowledged_at"]],
-        "recent": results[:20],
+        "recent": [r for r in results if r["acknowledged_at"]][:20],
         "actions": review.actions_list(db, branch_ids=branch_ids, open_only=True),
         "appeals": review.appeals_list(db, branch_ids=branch_ids),
+        "staff": scorecard_staff(db, org_store.list_branches(db, branch_ids)),
     }
+
+
+def scorecard_staff(db, branches: list[dict]) -> list[dict]:
+    """The employees of the informed branches among these, each with the period their scorecard
+    opens on: the branch's newest month with a published audit (else this month)."""
+    out = []
+    for branch in branches:
+        if not branch["staff_informed"]:
+            continue  # staff not told they may be scored by name: no employee scorecards exist
+        period = reports_store.latest_month(db, {branch["branch_id"]})
+        for employee in org_store.list_employees(db, branch["branch_id"]):
+            out.append({**employee, "branch": branch["name"], "period": period})
+    return out
 
 
 home_sections.setdefault(AUDITOR, []).append(_auditor_home)

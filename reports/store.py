@@ -8,6 +8,7 @@ audits, of the pooled percent of the sections that name them. Means are exact (f
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from fractions import Fraction
 
 from sqlite_utils import Database
@@ -288,6 +289,12 @@ def published_months(db: Database, branch_ids=None) -> list[str]:
         ids,
     )
     return [r["period_month"] for r in rows]
+
+
+def latest_month(db: Database, branch_ids=None) -> str:
+    """The newest YYYY-MM with a published audit (of these branches), else the current month."""
+    months = published_months(db, branch_ids)
+    return months[0] if months else datetime.now(UTC).strftime("%Y-%m")
 
 
 def audits_missing(db: Database, period: Period, branch_ids, checklist_id: str, item_id: str) -> list[dict]:
