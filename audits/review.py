@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlite_utils import Database
 
 from audits import store
+from audits.document import answer_text
 from audits.store import PUBLISHED, RETURNED, SUBMITTED, add_trail, audit_in_scope, audit_score
 from checklists.model import Checklist
 from checklists.scoring import SCORED, Score, display_percent
@@ -359,20 +360,6 @@ def item_label(checklist: Checklist, item_id: str) -> dict:
         if item.id == item_id:
             return {"item_text": item.text, "section_title": section.title}
     return {"item_text": item_id, "section_title": ""}
-
-
-def answer_text(answer: dict | None) -> str:
-    """An answer as a person reads it."""
-    if not answer or ("value" not in answer and not answer.get("na")):
-        return "no answer"
-    if answer.get("na"):
-        return "N/A"
-    value = answer["value"]
-    if isinstance(value, list):
-        return f"{len(value)} photo(s)"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 _STATUS_WORDS = {"submitted": "submitted", "returned": "returned to the auditor", "published": "published"}

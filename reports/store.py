@@ -5,6 +5,7 @@ the percents of its published audits visited in that period; an employee's is th
 audits, of the pooled percent of the sections that name them. Means are exact (fractions).
 """
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from fractions import Fraction
 
 from sqlite_utils import Database
 
+from audits.document import answer_text, is_answered
+from checklists.scoring import HIDDEN, SCORED, display_points, score
 from checklists.store import load_checklist
 from reports.periods import Period
 
@@ -309,3 +312,49 @@ def audits_missing(db: Database, period: Period, branch_ids, checklist_id: str, 
             [*params, item_id],
         )
     )
+
+
+def answered_items(
+    db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
+) -> list[dict]:
+    """One row per answered, shown item of the period's published audits, in visit order, with the
+    points the scoring engine gives it (earned and possible are None when it is not scored)."""
+    where, params = _filters(period, branch_ids, checklist_id)
+    audits = db.query(
+        f"""select a.audit_id, a.visited_at, a.checklist_id, a.checklist_version, a.document,
+                   b.name as branch, b.code as branch_code, r.name as region
+              from audits a join branches b on b.branch_id = a.branch_id
+              join regions r on r.region_id = b.region_id
+             where {where} order by a.visited_utc, a.audit_id""",
+        params,
+    )
+    rows = []
+    for audit in audits:
+        checklist = load_checklist(db, audit["checklist_id"], audit["checklist_version"])
+        answers = json.loads(audit["document"])["answers"]
+        result = score(checklist, answers)
+        for section, item in checklist.items():
+            answer = answers.get(item.id)
+            scored = result.items[item.id]
+            if not is_answered(answer) or scored.status == HIDDEN:
+                continue
+            rows.append(
+                {
+                    "audit": audit["audit_id"],
+                    "branch": audit["branch"],
+                    "branch_code": audit["branch_code"],
+                    "region": audit["region"],
+                    "visited_at": audit["visited_at"],
+                    "checklist": audit["checklist_id"],
+                    "checklist_version": audit["checklist_version"],
+                    "section": section.title,
+                    "item": item.text,
+                    "item_id": item.id,
+                    "standard": item.standard or "",
+                    "answer": answer_text(answer),
+                    "earned": display_points(scored.earned) if scored.status == SCORED else None,
+                    "possible": display_points(scored.possible) if scored.status == SCORED else None,
+                    "comment": answer.get("comment") or "",
+                }
+            )
+    return rows

@@ -167,32 +167,65 @@ def missed_audits():
     return render_template("reports/missed.html", period=period, item=item, rows=rows)
 
 
-def _table_rows():
+def _export_scope() -> tuple[Period, list[dict], str | None]:
+    """The period, the branches the caller may see (narrowed to ?region= and ?branch=) and the
+    checklist an export covers."""
     db = get_db()
-    period = period_arg()
     branches = org_store.list_branches(
         db, org_store.visible_branch_ids(db, g.user), request.args.get("region", type=int)
     )
-    return period, league_table(db, period, branches, request.args.get("checklist") or None)
+    branch_id = request.args.get("branch", type=int)
+    if branch_id:
+        branches = [b for b in branches if b["branch_id"] == branch_id]
+    return period_arg(), branches, request.args.get("checklist") or None
+
+
+def _table_rows():
+    period, branches, checklist_id = _export_scope()
+    return period, league_table(get_db(), period, branches, checklist_id)
+
+
+def _item_rows():
+    period, branches, checklist_id = _export_scope()
+    return period, store.answered_items(get_db(), period, {b["branch_id"] for b in branches}, checklist_id)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data, mimetype: str, filename: str) -> Response:
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.get("/reports/comparison.csv")
 @require(ADMIN, REVIEWER, MANAGER)
 def comparison_csv():
     period, rows = _table_rows()
-    return Response(
-        exports.table_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="comparison-{period.key}.csv"'},
-    )
+    return _download(exports.table_csv(rows), "text/csv", f"comparison-{period.key}.csv")
 
 
 @bp.get("/reports/comparison.xlsx")
 @require(ADMIN, REVIEWER, MANAGER)
 def comparison_xlsx():
     period, rows = _table_rows()
-    return Response(
-        exports.table_xlsx(rows, f"Comparison {period.key}"),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="comparison-{period.key}.xlsx"'},
+    return _download(
+        exports.table_xlsx(rows, f"Comparison {period.key}"), XLSX, f"comparison-{period.key}.xlsx"
     )
+
+
+@bp.get("/reports/items.csv")
+@require(ADMIN, REVIEWER, MANAGER)
+def items_csv():
+    """One row per answered item of the period's published audits (raw data for analysis)."""
+    period, rows = _item_rows()
+    return _download(exports.table_csv(rows, exports.ITEM_COLUMNS), "text/csv", f"items-{period.key}.csv")
+
+
+@bp.get("/reports/items.xlsx")
+@require(ADMIN, REVIEWER, MANAGER)
+def items_xlsx():
+    period, rows = _item_rows()
+    workbook = exports.table_xlsx(rows, f"Items {period.key}", exports.ITEM_COLUMNS, frozenset())
+    return _download(workbook, XLSX, f"items-{period.key}.xlsx")
