@@ -13,15 +13,28 @@ from reports import charts, store
 from reports.comparison import league_table
 from reports.periods import Period
 
+# Each column of the league table: the value it sorts by, and whether it sorts descending unless
+# reversed. Rows without a value come last either way; ties stay in branch-name order.
 SORTS = {
-    "rank": lambda r: (r["percent"] is None, -(r["percent"] or 0), r["branch"]),
-    "branch": lambda r: r["branch"],
-    "region": lambda r: (r["region"], r["branch"]),
-    "change": lambda r: (r["change"] is None, -(r["change"] or 0)),
-    "audits": lambda r: (-r["audits"], r["branch"]),
-    "pass_rate": lambda r: (r["pass_rate"] is None, -(r["pass_rate"] or 0)),
-    "critical": lambda r: (-r["critical_failures"], r["branch"]),
+    "rank": (lambda r: r["score"], True),
+    "branch": (lambda r: r["branch"], False),
+    "region": (lambda r: r["region"], False),
+    "change": (lambda r: r["change"], True),
+    "audits": (lambda r: r["audits"], True),
+    "pass_rate": (lambda r: r["pass_rate"], True),
+    "critical": (lambda r: r["critical_failures"], True),
 }
+
+
+def sort_table(rows: list[dict], sort: str, reverse: bool = False) -> bool:
+    """Sort the league table in place by a column; True when the order is descending."""
+    value, descending = SORTS.get(sort, SORTS["rank"])
+    descending ^= reverse
+    present = sorted((r for r in rows if value(r) is not None), key=lambda r: r["branch"])
+    present.sort(key=value, reverse=descending)
+    missing = sorted((r for r in rows if value(r) is None), key=lambda r: r["branch"])
+    rows[:] = present + missing
+    return descending
 
 
 def regions(table: list[dict]) -> list[dict]:
@@ -98,9 +111,10 @@ def dashboard(
     sort: str,
     colour: str,
     with_employees: bool = False,
+    reverse: bool = False,
 ) -> dict:
     table = league_table(db, period, branches, checklist_id)
-    table.sort(key=SORTS.get(sort, SORTS["rank"]))
+    descending = sort_table(table, sort, reverse)
     branch_ids = {b["branch_id"] for b in branches}
     used = [
         r["checklist_id"]
@@ -114,6 +128,7 @@ def dashboard(
         m["rate"] = display_percent(m["rate"])
     return {
         "table": table,
+        "descending": descending,
         "regions": regions(table),
         "heat": heat_map(db, period, branches, heat_checklist) if heat_checklist else None,
         "trend": company_trend(db, period, branch_ids, colour),

@@ -132,6 +132,7 @@ def dashboard_page():
         branding(db)["colour"],
         # Employees are ranked within a region or a branch (a manager's branches are one such set).
         with_employees=bool(region_id or branch_id) or g.user["role"] == MANAGER,
+        reverse=request.args.get("reverse") == "1",
     )
     page = render_template(
         "reports/dashboard.html",
@@ -147,6 +148,7 @@ def dashboard_page():
         checklists=list_checklists(db),
         checklist_id=checklist_id,
         sort=request.args.get("sort", "rank"),
+        reverse=request.args.get("reverse") == "1",
     )
     return page, 400 if error else 200
 

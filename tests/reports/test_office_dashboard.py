@@ -83,3 +83,28 @@ def test_the_period_picker_defaults_to_the_latest_period_with_results(client, ac
         and '<option value="2026">2026</option>' in picker
     )
     assert '<option value="2026-11"' not in picker  # N2's November audit is not this manager's
+
+
+def test_the_sort_order_can_be_reversed(client, actions, october):
+    actions.login_as("admin")
+    best_first = client.get("/reports?period=2026-10").get_data(as_text=True)
+    table = best_first[best_first.index("League table") : best_first.index("<h2>Regions")]
+    assert 'aria-sort="descending"><a href="/reports?sort=rank&amp;reverse=1' in table
+    worst_first = client.get("/reports?period=2026-10&sort=rank&reverse=1").get_data(as_text=True)
+    table = worst_first[worst_first.index("League table") : worst_first.index("<h2>Regions")]
+    # lowest score first; the branch with no score still last
+    assert re.findall(r'href="/branches/\d+">([^<]+)</a>', table) == [
+        "Southend",
+        "Newtown",
+        "Northgate",
+        "Seaside",
+    ]
+    assert 'aria-sort="ascending"><a href="/reports?sort=rank&amp;period=2026-10' in table
+    by_name_reversed = client.get("/reports?period=2026-10&sort=branch&reverse=1").get_data(as_text=True)
+    table = by_name_reversed[by_name_reversed.index("League table") : by_name_reversed.index("<h2>Regions")]
+    assert re.findall(r'href="/branches/\d+">([^<]+)</a>', table) == [
+        "Southend",
+        "Seaside",
+        "Northgate",
+        "Newtown",
+    ]
