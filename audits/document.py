@@ -25,6 +25,23 @@ def utc(timestamp: str) -> str:
     return moment(timestamp).astimezone(UTC).isoformat(timespec="seconds")
 
 
+def is_answered(answer: dict | None) -> bool:
+    """A value or N/A was given (a comment or photos alone are no answer)."""
+    return bool(answer) and ("value" in answer or bool(answer.get("na")))
+
+
+def answer_text(answer: dict | None) -> str:
+    """An answer as a person reads it: its value, "N/A", a count of photos or "no answer"."""
+    if not is_answered(answer):
+        return "no answer"
+    if answer.get("na"):
+        return "N/A"
+    value = answer["value"]
+    if isinstance(value, list):
+        return f"{len(value)} photo(s)"
+    return str(value)
+
+
 def _value_problem(item: Item, value) -> str | None:
     if item.type == "yes_no" and value not in ("yes", "no"):
         return "Answer 'yes' or 'no'."

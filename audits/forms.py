@@ -2,8 +2,10 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from org.forms import MultiCheckboxField
 
 
 class AssignmentForm(FlaskForm):
@@ -21,7 +23,9 @@ class StartVisitForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired(message="Say why, for the auditor."), Length(max=2000)]
+    )
 
 
 class CorrectionForm(FlaskForm):
@@ -31,7 +35,10 @@ class CorrectionForm(FlaskForm):
 
 
 class AppealForm(FlaskForm):
-    items = SelectMultipleField("Items you contest", validators=[DataRequired()])
+    # Checkboxes, not a multi-select: every item readable, no hidden selection, on a phone too.
+    items = MultiCheckboxField(
+        "Items you contest", validators=[DataRequired(message="Choose at least one item to contest.")]
+    )
     text = TextAreaField("What happened, and your evidence", validators=[DataRequired(), Length(max=2000)])
     photo = FileField("Photo evidence (optional)")
 
@@ -39,14 +46,20 @@ class AppealForm(FlaskForm):
 class DecisionForm(FlaskForm):
     outcome = SelectField(
         "Decision",
-        choices=[SelectChoice("upheld", "Uphold: change the answer"), SelectChoice("rejected", "Reject")],
+        # No decision is preselected: head office chooses one on purpose.
+        choices=[
+            SelectChoice("", "Choose…"),
+            SelectChoice("upheld", "Uphold: change the answer"),
+            SelectChoice("rejected", "Reject: keep the answer"),
+        ],
+        validators=[DataRequired(message="Choose to uphold or to reject the appeal.")],
     )
     value = StringField("Corrected answer (when upheld)", validators=[Optional(), Length(max=5000)])
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
 
 
 class ActionForm(FlaskForm):
-    item = SelectField("Item", validators=[DataRequired()])
+    item = SelectField("Item", validators=[DataRequired(message="Choose the item this action is for.")])
     what = StringField("What will be done", validators=[DataRequired(), Length(max=1000)])
     who = StringField("Who", validators=[DataRequired(), Length(max=200)])
     due = DateField("By when", validators=[DataRequired()])

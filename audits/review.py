@@ -2,13 +2,17 @@
 action plans and appeals. Every change is written to the audit trail with who, when, what, why,
 before and after."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
 from audits import store
+from audits.document import answer_text
 from audits.store import PUBLISHED, RETURNED, SUBMITTED, add_trail, audit_in_scope, audit_score
+from checklists.model import Checklist
 from checklists.scoring import SCORED, Score, display_percent
+from checklists.store import load_checklist
 from db import transaction
 from org import store as org_store
 from org.errors import AppError
@@ -333,11 +337,66 @@ def appeals_list(
     if branch_ids is not None:
         where.append(f"a.branch_id in ({','.join('?' * len(branch_ids))})" if branch_ids else "0")
         params.extend(sorted(branch_ids))
-    sql = """select p.*, a.branch_id, b.name as branch, a.visited_at from appeals p
-               join audits a using (audit_id) join branches b on b.branch_id = a.branch_id"""
-    return list(
+    sql = """select p.*, a.branch_id, b.name as branch, a.visited_at, a.checklist_id, a.checklist_version
+               from appeals p join audits a using (audit_id) join branches b on b.branch_id = a.branch_id"""
+    rows = list(
         db.query(sql + (" where " + " and ".join(where) if where else "") + " order by p.opened_at", params)
     )
+    for row in rows:
+        checklist = load_checklist(db, row["checklist_id"], row["checklist_version"])
+        row |= item_label(checklist, row["item_id"])
+        row["answer_before_text"] = answer_text(_loads(row["answer_before"]))
+        row["answer_after_text"] = answer_text(_loads(row["answer_after"])) if row["answer_after"] else None
+    return rows
+
+
+def _loads(text: str | None):
+    return None if text is None else json.loads(text)
+
+
+def item_label(checklist: Checklist, item_id: str) -> dict:
+    """The item's text and its section's title, for people (the id when the item is gone)."""
+    for section, item in checklist.items():
+        if item.id == item_id:
+            return {"item_text": item.text, "section_title": section.title}
+    return {"item_text": item_id, "section_title": ""}
+
+
+_STATUS_WORDS = {"submitted": "submitted", "returned": "returned to the auditor", "published": "published"}
+
+
+def _percent_text(value) -> str:
+    return "N/A" if value is None else f"{value:.1f}%"
+
+
+def change_lines(checklist: Checklist, before: dict | None, after: dict | None) -> list[str]:
+    """What one trail entry changed, as sentences: from what to what."""
+    before, after = before or {}, after or {}
+    lines = []
+    item_id = after.get("item") or before.get("item")
+    if item_id:
+        label = item_label(checklist, item_id)
+        where = f" ({label['section_title']})" if label["section_title"] else ""
+        lines.append(f"Item: {label['item_text']}{where}")
+    if "answer" in before or "answer" in after:
+        if "answer" in before:
+            lines.append(f"Answer: {answer_text(before['answer'])} → {answer_text(after.get('answer'))}")
+        elif after.get("answer") is not None:
+            lines.append(f"Answer: {answer_text(after['answer'])}")
+    if "status" in before or "status" in after:
+        lines.append(
+            f"Status: {_STATUS_WORDS.get(before.get('status'), before.get('status') or '—')} → "
+            f"{_STATUS_WORDS.get(after.get('status'), after.get('status') or '—')}"
+        )
+    if "percent" in before or "percent" in after:
+        if "percent" in before:
+            lines.append(f"Score: {_percent_text(before['percent'])} → {_percent_text(after.get('percent'))}")
+        else:
+            lines.append(f"Score: {_percent_text(after['percent'])}")
+    for key, words in (("what", "Action"), ("who", "Who"), ("due", "Due by")):
+        if after.get(key):
+            lines.append(f"{words}: {after[key]}")
+    return lines
 
 
 def actions_list(
@@ -362,6 +421,7 @@ def actions_list(
 
 
 def published_for_manager(db: Database, user: dict) -> list[dict]:
+    """The published audits of the manager's branches, newest visit first."""
     branch_ids = org_store.manager_branch_ids(db, user["user_id"])
     if not branch_ids:
         return []
@@ -371,15 +431,16 @@ def published_for_manager(db: Database, user: dict) -> list[dict]:
                        a.acknowledged_at, b.name as branch, b.code as branch_code, c.title as checklist
                   from audits a join branches b using (branch_id) join checklists c using (checklist_id)
                  where a.status = 'published' and a.branch_id in ({",".join("?" * len(branch_ids))})
-                 order by a.published_at desc""",
+                 order by a.visited_utc desc, a.audit_id""",
             branch_ids,
         )
     )
 
 
-def trail(db: Database, audit: dict, hide_shopper: bool) -> list[dict]:
+def trail(db: Database, audit: dict, hide_shopper: bool, checklist: Checklist | None = None) -> list[dict]:
     """The trail of an audit, oldest first. With hide_shopper (for the branch) whoever did this
-    audit is "Auditor": anonymity follows from who did the audit, not from anyone's role today."""
+    audit is "Auditor": anonymity follows from who did the audit, not from anyone's role today.
+    With the audit's checklist, each entry also says in `changes` what changed, from what to what."""
     rows = db.query(
         """select t.entry_id, t.at, t.action, t.reason, t.before, t.after, t.user_id, u.name, u.email
              from audit_trail t left join users u on u.user_id = t.user_id
@@ -390,5 +451,8 @@ def trail(db: Database, audit: dict, hide_shopper: bool) -> list[dict]:
     for row in rows:
         shopper = hide_shopper and row["user_id"] == audit["auditor_id"]
         who = "Auditor" if shopper else (row["name"] or row["email"] or "system")
-        entries.append({**row, "who": who, "email": None if hide_shopper else row["email"]})
+        entry = {**row, "who": who, "email": None if hide_shopper else row["email"]}
+        if checklist is not None:
+            entry["changes"] = change_lines(checklist, _loads(row["before"]), _loads(row["after"]))
+        entries.append(entry)
     return entries

@@ -30,6 +30,7 @@ from org.auth import require
 from org.errors import AppError, flatten_messages
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
 from org.views import home_sections
+from reports import store as reports_store
 
 bp = Blueprint("audits", __name__)
 
@@ -81,10 +82,24 @@ def _manager_home(db, user) -> dict:
     return {
         "template": "audits/_home_manager.html",
         "new": [r for r in results if not r["acknowledged_at"]],
-        "recent": results[:20],
+        "recent": [r for r in results if r["acknowledged_at"]][:20],
         "actions": review.actions_list(db, branch_ids=branch_ids, open_only=True),
         "appeals": review.appeals_list(db, branch_ids=branch_ids),
+        "staff": scorecard_staff(db, org_store.list_branches(db, branch_ids)),
     }
+
+
+def scorecard_staff(db, branches: list[dict]) -> list[dict]:
+    """The employees of the informed branches among these, each with the period their scorecard
+    opens on: the branch's newest month with a published audit (else this month)."""
+    out = []
+    for branch in branches:
+        if not branch["staff_informed"]:
+            continue  # staff not told they may be scored by name: no employee scorecards exist
+        period = reports_store.latest_month(db, {branch["branch_id"]})
+        for employee in org_store.list_employees(db, branch["branch_id"]):
+            out.append({**employee, "branch": branch["name"], "period": period})
+    return out
 
 
 home_sections.setdefault(AUDITOR, []).append(_auditor_home)
@@ -314,8 +329,13 @@ def service_worker():
 @bp.get("/audits/<audit_id>")
 @require()
 def show(audit_id):
+    return _audit_page(_audit_uuid(audit_id))
+
+
+def _audit_page(audit_id: str, status: int = 200, **forms):
+    """The audit page; a form given by name (answered with errors) replaces its empty twin."""
     db = get_db()
-    audit = store.audit_in_scope(db, _audit_uuid(audit_id), g.user)
+    audit = store.audit_in_scope(db, audit_id, g.user)
     checklist, result = store.audit_score(db, audit)
     branch = org_store.get_branch(db, audit["branch_id"])
     staff = {e["employee_id"]: e["name"] for e in org_store.list_employees(db, branch["branch_id"])}
@@ -324,11 +344,13 @@ def show(audit_id):
     deadline = (
         review.appeal_deadline(audit, current_app.config["APPEAL_DAYS"]) if audit["published_at"] else None
     )
-    appeal_form = AppealForm()
+    appeal_form = forms.get("appeal_form") or AppealForm(formdata=None)
     appeal_form.items.choices = [SelectChoice(i, checklist.item(i).text) for i in lost]
-    action_form = ActionForm()
-    action_form.item.choices = [SelectChoice(i, checklist.item(i).text) for i in lost]
-    return render_template(
+    action_form = forms.get("action_form") or ActionForm(formdata=None)
+    action_form.item.choices = [SelectChoice("", "Choose an item…")] + [
+        SelectChoice(i, checklist.item(i).text) for i in lost
+    ]
+    page = render_template(
         "audits/show.html",
         audit=audit,
         document=store.shown_document(db, audit),
@@ -340,40 +362,60 @@ def show(audit_id):
         format_percent=format_percent,
         office=role in (ADMIN, REVIEWER),
         auditor=org_store.get_user(db, audit["auditor_id"]) if role in (ADMIN, REVIEWER) else None,
-        trail=review.trail(db, audit, hide_shopper=role == MANAGER),
+        trail=review.trail(db, audit, hide_shopper=role == MANAGER, checklist=checklist),
         appeals=review.appeals_list(db, status=None, audit_id=audit["audit_id"]),
         actions=review.actions_list(db, audit_id=audit["audit_id"]),
         lost=lost,
         deadline=deadline,
         appeal_open=deadline is not None and datetime.now(UTC).date() <= deadline,
-        reason_form=ReasonForm(),
-        correction_form=CorrectionForm(),
-        decision_form=DecisionForm(),
+        reason_form=forms.get("reason_form") or ReasonForm(formdata=None),
+        correction_form=forms.get("correction_form") or CorrectionForm(formdata=None),
+        decision_form=forms.get("decision_form") or DecisionForm(formdata=None),
+        blank_decision_form=DecisionForm(formdata=None),
+        decided_appeal=forms.get("decided_appeal"),
         appeal_form=appeal_form,
         action_form=action_form,
     )
+    return page, status
 
 
 # Review and the branch's answers to it (HTML forms; the same actions as the JSON API)
 
+# Where a refusal's field path lands on an HTML form, when the names differ.
+_FIELD_ALIASES = {"answer": "value", "answers": "value"}
 
-def _done(audit_id: str, action, success: str):
-    """Run a review action; say what happened, or why it was refused, on the audit page."""
+
+def _attach_errors(form, exc: AppError, main: str) -> None:
+    """Put a refusal's messages next to the fields they concern (else next to the main field)."""
+    if not exc.fields:
+        form[main].errors.append(exc.message)
+        return
+    for path, messages in exc.fields.items():
+        name = path.split("[")[0].split(".")[0]
+        name = _FIELD_ALIASES.get(name, name)
+        target = form[name] if name in form and name != "csrf_token" else form[main]
+        target.errors = [*target.errors, *messages]
+
+
+def _done(audit_id: str, action, success: str, form=None, form_name: str = "", main: str = "", **extra):
+    """Check the form, run a review action, and say what happened.
+
+    A form that fails (its own checks or the action's) comes back on the audit page with every typed
+    value and each message next to its field; refusals of a form-less action are flashed."""
+    if form is not None and not form.validate_on_submit():
+        return _audit_page(audit_id, 422, **{form_name: form}, **extra)
     try:
         action()
     except AppError as exc:
         if exc.status == 404:
             raise
-        details = " ".join(f"{path}: {' '.join(m)}" for path, m in exc.fields.items())
-        flash(f"{exc.message} {details}".strip(), "error")
+        if form is not None:
+            _attach_errors(form, exc, main)
+            return _audit_page(audit_id, 422, **{form_name: form}, **extra)
+        flash(exc.message, "error")
     else:
         flash(success)
     return redirect(url_for("audits.show", audit_id=audit_id))
-
-
-def _form_error(form) -> AppError:
-    fields = {name: list(errors) for name, errors in form.errors.items()}
-    return AppError("Please fill in every field.", 422, fields)
 
 
 @bp.get("/review")
@@ -410,13 +452,14 @@ def approve(audit_id):
 def return_audit(audit_id):
     audit_id = _audit_uuid(audit_id)
     form = ReasonForm()
-
-    def action():
-        if not form.validate_on_submit():
-            raise _form_error(form)
-        review.return_to_auditor(get_db(), audit_id, g.user, form.reason.data)
-
-    return _done(audit_id, action, "Returned to the auditor.")
+    return _done(
+        audit_id,
+        lambda: review.return_to_auditor(get_db(), audit_id, g.user, form.reason.data),
+        "Returned to the auditor.",
+        form,
+        "reason_form",
+        "reason",
+    )
 
 
 @bp.post("/audits/<audit_id>/correct")
@@ -426,19 +469,19 @@ def correct(audit_id):
     form = CorrectionForm()
 
     def action():
-        if not form.validate_on_submit():
-            raise _form_error(form)
         db = get_db()
         checklist, _result = store.audit_score(db, store.audit_in_scope(db, audit_id, g.user))
         try:
             kind = checklist.item(form.item.data).type
         except KeyError:
-            raise AppError(f"No item {form.item.data!r} in this checklist.", 422) from None
+            raise AppError("This item is not in the checklist.", 422) from None
         review.correct(
             db, audit_id, g.user, form.item.data, answer_from_field(kind, form.value.data), form.reason.data
         )
 
-    return _done(audit_id, action, "Answer corrected; the score was recomputed.")
+    return _done(
+        audit_id, action, "Answer corrected; the score was recomputed.", form, "correction_form", "value"
+    )
 
 
 @bp.post("/audits/<audit_id>/acknowledge")
@@ -454,26 +497,25 @@ def appeal(audit_id):
     audit_id = _audit_uuid(audit_id)
     db = get_db()
     audit = store.audit_in_scope(db, audit_id, g.user)
+    checklist, result = store.audit_score(db, audit)
     form = AppealForm()
-    form.items.choices = [SelectChoice(i) for i in review.lost_points(store.audit_score(db, audit)[1])]
+    form.items.choices = [SelectChoice(i, checklist.item(i).text) for i in review.lost_points(result)]
 
     def action():
-        if not form.validate_on_submit():
-            raise _form_error(form)
         evidence = []
         upload = form.photo.data
         if getattr(upload, "filename", None):
             try:
                 processed = photos.process(upload.read())
             except photos.PhotoError as exc:
-                raise AppError(str(exc), 422) from None
+                raise AppError(str(exc), 422, {"photo": [str(exc)]}) from None
             photo_id = str(uuid.uuid4())
             store.save_photo(db, photo_id, audit, g.user, processed, evidence=True)
             evidence.append(photo_id)
         days = current_app.config["APPEAL_DAYS"]
         review.open_appeals(db, audit_id, g.user, form.items.data, form.text.data, days, evidence)
 
-    return _done(audit_id, action, "Appeal sent to head office.")
+    return _done(audit_id, action, "Appeal sent to head office.", form, "appeal_form", "text")
 
 
 @bp.post("/appeals/<int:appeal_id>/decide")
@@ -484,8 +526,6 @@ def decide(appeal_id):
     form = DecisionForm()
 
     def action():
-        if not form.validate_on_submit():
-            raise _form_error(form)
         answer = None
         if form.outcome.data == "upheld" and form.value.data:
             audit = store.get_audit(db, appeal_row["audit_id"])
@@ -493,7 +533,15 @@ def decide(appeal_id):
             answer = answer_from_field(kind, form.value.data)
         review.decide_appeal(db, appeal_id, g.user, form.outcome.data, form.reason.data, answer)
 
-    return _done(appeal_row["audit_id"], action, "Appeal decided.")
+    return _done(
+        appeal_row["audit_id"],
+        action,
+        "Appeal decided.",
+        form,
+        "decision_form",
+        "outcome",
+        decided_appeal=appeal_id,
+    )
 
 
 @bp.post("/audits/<audit_id>/actions")
@@ -503,16 +551,19 @@ def add_action(audit_id):
     db = get_db()
     audit = store.audit_in_scope(db, audit_id, g.user)
     form = ActionForm()
-    form.item.choices = [SelectChoice(i) for i in review.lost_points(store.audit_score(db, audit)[1])]
-
-    def action():
-        if not form.validate_on_submit():
-            raise _form_error(form)
-        review.add_action(
+    form.item.choices = [SelectChoice("")] + [
+        SelectChoice(i) for i in review.lost_points(store.audit_score(db, audit)[1])
+    ]
+    return _done(
+        audit_id,
+        lambda: review.add_action(
             db, audit_id, g.user, form.item.data, form.what.data, form.who.data, form.due.data.isoformat()
-        )
-
-    return _done(audit_id, action, "Action added to the plan.")
+        ),
+        "Action added to the plan.",
+        form,
+        "action_form",
+        "item",
+    )
 
 
 @bp.post("/actions/<int:action_id>/done")

@@ -14,9 +14,9 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from org.roles import ROLE_LABELS
+from org.roles import MANAGER, ROLE_LABELS
 
 
 class LoginForm(FlaskForm):
@@ -63,6 +63,10 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+NEW_PASSWORD_HINT = "At least 8 characters."
+KEEP_PASSWORD_HINT = "At least 8 characters. Leave empty to keep the current password."
+
+
 class UserForm(FlaskForm):
     email = EmailField(
         "Email",
@@ -73,14 +77,24 @@ class UserForm(FlaskForm):
         ],
     )
     name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=[SelectChoice(role, label) for role, label in ROLE_LABELS.items()])
+    # No role is preselected: giving someone admin rights must be a choice, never a default.
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice("", "Choose a role…")]
+        + [SelectChoice(role, label) for role, label in ROLE_LABELS.items()],
+        validators=[DataRequired(message="Choose what this person does.")],
+    )
     password = PasswordField(
         "Password",
-        validators=[Optional(), Length(min=8, max=200)],
-        description="At least 8 characters. Leave empty to keep the current password.",
+        validators=[Optional(), Length(min=8, max=200, message="Use at least 8 characters.")],
+        description=NEW_PASSWORD_HINT,
     )
     active = BooleanField("Active", default=True)
     branches = MultiCheckboxField("Branches (managers only)", coerce=int)
+
+    def validate_branches(self, field) -> None:
+        if self.role.data == MANAGER and not field.data:
+            raise ValidationError("A branch manager needs at least one branch.")
 
 
 class SettingsForm(FlaskForm):

@@ -9,8 +9,19 @@ from db import get_db
 from org import settings, store
 from org.auth import branch_in_scope, employee_in_scope, limiter, log_in, log_out, require, restamp_session
 from org.errors import AppError
-from org.forms import BranchForm, EmployeeForm, LoginForm, RegionForm, SettingsForm, TokenForm, UserForm
+from org.forms import (
+    KEEP_PASSWORD_HINT,
+    BranchForm,
+    EmployeeForm,
+    LoginForm,
+    RegionForm,
+    SettingsForm,
+    TokenForm,
+    UserForm,
+)
 from org.roles import ADMIN, MANAGER, REVIEWER
+from reports.periods import PeriodError, parse_period
+from reports.store import latest_month
 
 bp = Blueprint("org", __name__)
 
@@ -154,7 +165,19 @@ def branch(branch_id):
         branch=branch,
         employees=store.list_employees(get_db(), branch_id),
         form=EmployeeForm(),
+        scorecard_period=_scorecard_period(branch),
     )
+
+
+def _scorecard_period(branch: dict) -> str | None:
+    """The period employee scorecards open on (the one asked for, else the branch's newest with
+    results); None when the branch's staff are not informed, and so have no scorecards."""
+    if not branch["staff_informed"]:
+        return None
+    try:
+        return parse_period(request.args["period"]).key
+    except (KeyError, PeriodError):
+        return latest_month(get_db(), {branch["branch_id"]})
 
 
 @bp.route("/branches/<int:branch_id>/edit", methods=["GET", "POST"])
@@ -180,7 +203,14 @@ def add_employee(branch_id):
         flash(f"{form.name.data} added to {branch['name']}.")
         return redirect(url_for("org.branch", branch_id=branch_id))
     employees = store.list_employees(get_db(), branch_id)
-    return render_template("org/branch.html", branch=branch, employees=employees, form=form), 400
+    page = render_template(
+        "org/branch.html",
+        branch=branch,
+        employees=employees,
+        form=form,
+        scorecard_period=_scorecard_period(branch),
+    )
+    return page, 400
 
 
 @bp.route("/employees/<int:employee_id>/edit", methods=["GET", "POST"])
@@ -206,6 +236,8 @@ def _user_form(user: dict | None = None) -> UserForm:
     ]
     if user and request.method == "GET":
         form.branches.data = user["branch_ids"]
+    if user:
+        form.password.description = KEEP_PASSWORD_HINT
     return form
 
 

@@ -4,7 +4,6 @@ All from reports.store (stored scores) and reports.comparison; nothing here re-s
 """
 
 from collections import defaultdict
-from fractions import Fraction
 
 from sqlite_utils import Database
 
@@ -14,15 +13,28 @@ from reports import charts, intervals, store
 from reports.comparison import league_table
 from reports.periods import Period
 
+# Each column of the league table: the value it sorts by, and whether it sorts descending unless
+# reversed. Rows without a value come last either way; ties stay in branch-name order.
 SORTS = {
-    "rank": lambda r: (r["percent"] is None, -(r["percent"] or 0), r["branch"]),
-    "branch": lambda r: r["branch"],
-    "region": lambda r: (r["region"], r["branch"]),
-    "change": lambda r: (r["change"] is None, -(r["change"] or 0)),
-    "audits": lambda r: (-r["audits"], r["branch"]),
-    "pass_rate": lambda r: (r["pass_rate"] is None, -(r["pass_rate"] or 0)),
-    "critical": lambda r: (-r["critical_failures"], r["branch"]),
+    "rank": (lambda r: r["score"], True),
+    "branch": (lambda r: r["branch"], False),
+    "region": (lambda r: r["region"], False),
+    "change": (lambda r: r["change"], True),
+    "audits": (lambda r: r["audits"], True),
+    "pass_rate": (lambda r: r["pass_rate"], True),
+    "critical": (lambda r: r["critical_failures"], True),
 }
+
+
+def sort_table(rows: list[dict], sort: str, reverse: bool = False) -> bool:
+    """Sort the league table in place by a column; True when the order is descending."""
+    value, descending = SORTS.get(sort, SORTS["rank"])
+    descending ^= reverse
+    present = sorted((r for r in rows if value(r) is not None), key=lambda r: r["branch"])
+    present.sort(key=value, reverse=descending)
+    missing = sorted((r for r in rows if value(r) is None), key=lambda r: r["branch"])
+    rows[:] = present + missing
+    return descending
 
 
 def regions(table: list[dict]) -> list[dict]:
@@ -32,17 +44,16 @@ def regions(table: list[dict]) -> list[dict]:
         grouped[row["region"]].append(row)
     out = []
     for name, rows in grouped.items():
-        scored = [r for r in rows if r["percent"] is not None]
-        best = max(scored, key=lambda r: r["percent"], default=None)
-        worst = min(scored, key=lambda r: r["percent"], default=None)
+        scored = [r for r in rows if r["score"] is not None]
+        best = max(scored, key=lambda r: r["score"], default=None)
+        worst = min(scored, key=lambda r: r["score"], default=None)
         out.append(
             {
                 "region": name,
                 "branches": len(rows),
                 "audits": sum(r["audits"] for r in rows),
-                "percent": display_percent(store.mean([Fraction(str(r["percent"])) for r in scored]))
-                if scored
-                else None,
+                # From the branches' exact scores, rounded once here for display.
+                "percent": display_percent(store.mean([r["score"] for r in scored])),
                 "best": best,
                 "worst": worst,
             }
@@ -100,9 +111,10 @@ def dashboard(
     sort: str,
     colour: str,
     with_employees: bool = False,
+    reverse: bool = False,
 ) -> dict:
     table = league_table(db, period, branches, checklist_id)
-    table.sort(key=SORTS.get(sort, SORTS["rank"]))
+    descending = sort_table(table, sort, reverse)
     branch_ids = {b["branch_id"] for b in branches}
     used = [
         r["checklist_id"]
@@ -122,6 +134,7 @@ def dashboard(
     )
     return {
         "table": table,
+        "descending": descending,
         "regions": region_rows,
         "certainty": intervals.dashboard_section(db, period, table, region_rows, checklist_id),
         "heat": heat_map(db, period, branches, heat_checklist) if heat_checklist else None,

@@ -99,3 +99,17 @@ def _parse(text: str) -> Period:
     elif match := _YEAR.match(text):
         return Period("year", int(match[1]), 0)
     raise PeriodError(f"{text!r} is not a period: use YYYY-MM (2026-10), YYYY-Qn (2026-Q4) or YYYY (2026).")
+
+
+def picker(months: list[str], current: Period) -> list[tuple[str, list[Period]]]:
+    """The periods to offer for the given YYYY-MM months (and the current one), newest first,
+    grouped as months, quarters and years."""
+    periods = {parse_period(m) for m in months} | {current}
+    for month in [p for p in periods if p.kind == "month"]:
+        periods.add(Period("quarter", month.year, (month.number - 1) // 3 + 1))
+        periods.add(Period("year", month.year, 0))
+    groups = []
+    for kind, title in (("month", "Months"), ("quarter", "Quarters"), ("year", "Years")):
+        chosen = [p for p in periods if p.kind == kind]
+        groups.append((title, sorted(chosen, key=lambda p: (p.year, p.number), reverse=True)))
+    return groups

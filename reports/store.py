@@ -5,13 +5,17 @@ the percents of its published audits visited in that period; an employee's is th
 audits, of the pooled percent of the sections that name them. Means are exact (fractions).
 """
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from fractions import Fraction
 
 from sqlite_utils import Database
 
+from audits.document import answer_text, is_answered
+from checklists.scoring import HIDDEN, SCORED, display_points, score
 from checklists.store import load_checklist
 from reports.periods import Period
 
@@ -200,36 +204,54 @@ def most_missed(
     return rows
 
 
+# Visits with one employee on duty at a branch that asked for it: left out of comparisons, since
+# they would identify the employee.
+_LONE_STAFF = """ and not (coalesce(a.staff_on_duty, 0) = 1 and exists (select 1 from branches lb
+                      where lb.branch_id = a.branch_id and lb.protect_lone_staff))"""
+
+
+def _employee_sections(
+    db: Database, period: Period, who: str, params: list, for_comparison: bool
+) -> dict[int, list[dict]]:
+    """Per employee matched by the `who` clause, their published audits of the period with the
+    pooled earned/possible of the sections that name them, oldest first; one query for all."""
+    where, months = _in("a.period_month", period.months)
+    if for_comparison:
+        where += _LONE_STAFF
+    rows = db.query(
+        f"""select s.employee_id, a.audit_id, a.visited_at, a.checklist_id, a.checklist_version,
+                   s.section_id, s.earned, s.possible
+              from audit_sections s join audits a using (audit_id)
+              join employees e on e.employee_id = s.employee_id
+             where {who} and a.status = 'published' and {where}
+             order by a.visited_utc, a.audit_id""",
+        [*params, *months],
+    )
+    audits: dict[int, dict[str, dict]] = defaultdict(dict)
+    for row in rows:
+        entry = audits[row["employee_id"]].setdefault(
+            row["audit_id"], {**row, "earned": Fraction(0), "possible": Fraction(0), "sections": []}
+        )
+        entry["earned"] += _fraction(row["earned"])
+        entry["possible"] += _fraction(row["possible"])
+        entry["sections"].append(row["section_id"])
+    out = {}
+    for employee_id, entries in audits.items():
+        for entry in entries.values():
+            entry["percent"] = 100 * entry["earned"] / entry["possible"] if entry["possible"] else None
+        out[employee_id] = list(entries.values())
+    return out
+
+
 def employee_audits(
     db: Database, period: Period, employee_id: int, for_comparison: bool = False
 ) -> list[dict]:
     """Each published audit of the period that names the employee, with the pooled percent of the
     sections that name them. For comparisons, visits with one employee on duty at a branch that
     asked for it are left out: they would identify the employee."""
-    where, params = _in("a.period_month", period.months)
-    if for_comparison:
-        where += """ and not (coalesce(a.staff_on_duty, 0) = 1 and exists (select 1 from branches b
-                         where b.branch_id = a.branch_id and b.protect_lone_staff))"""
-    rows = db.query(
-        f"""select a.audit_id, a.visited_at, a.checklist_id, a.checklist_version, s.section_id,
-                   s.earned, s.possible
-              from audit_sections s join audits a using (audit_id)
-             where s.employee_id = ? and a.status = 'published' and {where} order by a.visited_utc""",
-        [employee_id, *params],
+    return _employee_sections(db, period, "s.employee_id = ?", [employee_id], for_comparison).get(
+        employee_id, []
     )
-    audits: dict[str, dict] = {}
-    for row in rows:
-        entry = audits.setdefault(
-            row["audit_id"], {**row, "earned": Fraction(0), "possible": Fraction(0), "sections": []}
-        )
-        entry["earned"] += _fraction(row["earned"])
-        entry["possible"] += _fraction(row["possible"])
-        entry["sections"].append(row["section_id"])
-    out = []
-    for entry in audits.values():
-        entry["percent"] = 100 * entry["earned"] / entry["possible"] if entry["possible"] else None
-        out.append(entry)
-    return out
 
 
 def employee_percent(
@@ -240,22 +262,42 @@ def employee_percent(
 
 
 def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
-    """Employees of informed branches named in the period's published audits, best first."""
+    """Employees of informed branches named in the period's published audits, best first; one
+    query for the audits of all of them, whether the branches are one branch or a region."""
     clause, ids = _in("b.branch_id", branch_ids)
-    employees = list(
-        db.query(
+    employees = {
+        e["employee_id"]: e
+        for e in db.query(
             f"""select e.employee_id, e.name, b.branch_id, b.name as branch from employees e
                   join branches b using (branch_id) where b.staff_informed and {clause}""",
             ids,
         )
-    )
+    }
+    who, who_ids = _in("e.employee_id", employees)
+    audits = _employee_sections(db, period, who, who_ids, for_comparison=True)
     rows = []
-    for employee in employees:
-        percent, audits = employee_percent(db, period, employee["employee_id"], for_comparison=True)
-        if audits:
-            rows.append({**employee, "percent": percent, "audits": audits})
+    for employee_id, entries in audits.items():
+        percent = mean([a["percent"] for a in entries if a["percent"] is not None])
+        rows.append({**employees[employee_id], "percent": percent, "audits": len(entries)})
     rows.sort(key=lambda r: (r["percent"] is None, -(r["percent"] or 0), r["name"]))
     return rows
+
+
+def published_months(db: Database, branch_ids=None) -> list[str]:
+    """The YYYY-MM months with a published audit (of these branches), newest first."""
+    clause, ids = ("1", []) if branch_ids is None else _in("branch_id", branch_ids)
+    rows = db.query(
+        f"""select distinct period_month from audits where status = 'published' and {clause}
+             order by period_month desc""",
+        ids,
+    )
+    return [r["period_month"] for r in rows]
+
+
+def latest_month(db: Database, branch_ids=None) -> str:
+    """The newest YYYY-MM with a published audit (of these branches), else the current month."""
+    months = published_months(db, branch_ids)
+    return months[0] if months else datetime.now(UTC).strftime("%Y-%m")
 
 
 def audits_missing(db: Database, period: Period, branch_ids, checklist_id: str, item_id: str) -> list[dict]:
@@ -328,3 +370,49 @@ def employee_section_results(db: Database, period: Period, employee_id: int) -> 
     return [
         {**row, "earned": _fraction(row["earned"]), "possible": _fraction(row["possible"])} for row in rows
     ]
+
+
+def answered_items(
+    db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
+) -> list[dict]:
+    """One row per answered, shown item of the period's published audits, in visit order, with the
+    points the scoring engine gives it (earned and possible are None when it is not scored)."""
+    where, params = _filters(period, branch_ids, checklist_id)
+    audits = db.query(
+        f"""select a.audit_id, a.visited_at, a.checklist_id, a.checklist_version, a.document,
+                   b.name as branch, b.code as branch_code, r.name as region
+              from audits a join branches b on b.branch_id = a.branch_id
+              join regions r on r.region_id = b.region_id
+             where {where} order by a.visited_utc, a.audit_id""",
+        params,
+    )
+    rows = []
+    for audit in audits:
+        checklist = load_checklist(db, audit["checklist_id"], audit["checklist_version"])
+        answers = json.loads(audit["document"])["answers"]
+        result = score(checklist, answers)
+        for section, item in checklist.items():
+            answer = answers.get(item.id)
+            scored = result.items[item.id]
+            if not is_answered(answer) or scored.status == HIDDEN:
+                continue
+            rows.append(
+                {
+                    "audit": audit["audit_id"],
+                    "branch": audit["branch"],
+                    "branch_code": audit["branch_code"],
+                    "region": audit["region"],
+                    "visited_at": audit["visited_at"],
+                    "checklist": audit["checklist_id"],
+                    "checklist_version": audit["checklist_version"],
+                    "section": section.title,
+                    "item": item.text,
+                    "item_id": item.id,
+                    "standard": item.standard or "",
+                    "answer": answer_text(answer),
+                    "earned": display_points(scored.earned) if scored.status == SCORED else None,
+                    "possible": display_points(scored.possible) if scored.status == SCORED else None,
+                    "comment": answer.get("comment") or "",
+                }
+            )
+    return rows

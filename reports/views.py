@@ -18,7 +18,7 @@ from reports.api import period_arg
 from reports.comparison import league_table
 from reports.dashboard import bucket, dashboard
 from reports.documents import branding, pdf_document
-from reports.periods import Period, PeriodError, parse_period
+from reports.periods import Period, PeriodError, parse_period, picker
 
 bp = Blueprint("reports", __name__)
 
@@ -101,10 +101,9 @@ def scorecards_zip():
     )
 
 
-def _default_period() -> Period:
-    """The newest month with a published audit, or the current month."""
-    row = list(get_db().query("select max(period_month) as m from audits where status = 'published'"))
-    return parse_period(row[0]["m"] or datetime.now(UTC).strftime("%Y-%m"))
+def _default_period(months: list[str]) -> Period:
+    """The newest of these months (those with a published audit the user may see), or this month."""
+    return parse_period(months[0] if months else datetime.now(UTC).strftime("%Y-%m"))
 
 
 @bp.get("/reports")
@@ -112,15 +111,28 @@ def _default_period() -> Period:
 def dashboard_page():
     db = get_db()
     error = None
+    visible = org_store.visible_branch_ids(db, g.user)
+    months = store.published_months(db, visible)
     try:
-        period = parse_period(request.args["period"]) if request.args.get("period") else _default_period()
+        chosen = request.args.get("period")
+        period = parse_period(chosen) if chosen else _default_period(months)
     except PeriodError as exc:
-        error, period = str(exc), _default_period()
+        error, period = str(exc), _default_period(months)
     region_id = request.args.get("region", type=int)
+    branch_id = request.args.get("branch", type=int)
     checklist_id = request.args.get("checklist") or None
-    branches = org_store.list_branches(db, org_store.visible_branch_ids(db, g.user), region_id)
+    in_region = org_store.list_branches(db, visible, region_id)
+    branches = [b for b in in_region if b["branch_id"] == branch_id] if branch_id else in_region
     data = dashboard(
-        db, period, branches, checklist_id, request.args.get("sort", "rank"), branding(db)["colour"]
+        db,
+        period,
+        branches,
+        checklist_id,
+        request.args.get("sort", "rank"),
+        branding(db)["colour"],
+        # Employees are ranked within a region or a branch (a manager's branches are one such set).
+        with_employees=bool(region_id or branch_id) or g.user["role"] == MANAGER,
+        reverse=request.args.get("reverse") == "1",
     )
     page = render_template(
         "reports/dashboard.html",
@@ -130,9 +142,13 @@ def dashboard_page():
         bucket=bucket,
         regions=org_store.list_regions(db),
         region_id=region_id,
+        branch_choices=in_region,
+        branch_id=branch_id,
+        periods=picker(months, period),
         checklists=list_checklists(db),
         checklist_id=checklist_id,
         sort=request.args.get("sort", "rank"),
+        reverse=request.args.get("reverse") == "1",
     )
     return page, 400 if error else 200
 
@@ -153,32 +169,65 @@ def missed_audits():
     return render_template("reports/missed.html", period=period, item=item, rows=rows)
 
 
-def _table_rows():
+def _export_scope() -> tuple[Period, list[dict], str | None]:
+    """The period, the branches the caller may see (narrowed to ?region= and ?branch=) and the
+    checklist an export covers."""
     db = get_db()
-    period = period_arg()
     branches = org_store.list_branches(
         db, org_store.visible_branch_ids(db, g.user), request.args.get("region", type=int)
     )
-    return period, league_table(db, period, branches, request.args.get("checklist") or None)
+    branch_id = request.args.get("branch", type=int)
+    if branch_id:
+        branches = [b for b in branches if b["branch_id"] == branch_id]
+    return period_arg(), branches, request.args.get("checklist") or None
+
+
+def _table_rows():
+    period, branches, checklist_id = _export_scope()
+    return period, league_table(get_db(), period, branches, checklist_id)
+
+
+def _item_rows():
+    period, branches, checklist_id = _export_scope()
+    return period, store.answered_items(get_db(), period, {b["branch_id"] for b in branches}, checklist_id)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data, mimetype: str, filename: str) -> Response:
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.get("/reports/comparison.csv")
 @require(ADMIN, REVIEWER, MANAGER)
 def comparison_csv():
     period, rows = _table_rows()
-    return Response(
-        exports.table_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="comparison-{period.key}.csv"'},
-    )
+    return _download(exports.table_csv(rows), "text/csv", f"comparison-{period.key}.csv")
 
 
 @bp.get("/reports/comparison.xlsx")
 @require(ADMIN, REVIEWER, MANAGER)
 def comparison_xlsx():
     period, rows = _table_rows()
-    return Response(
-        exports.table_xlsx(rows, f"Comparison {period.key}"),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="comparison-{period.key}.xlsx"'},
+    return _download(
+        exports.table_xlsx(rows, f"Comparison {period.key}"), XLSX, f"comparison-{period.key}.xlsx"
     )
+
+
+@bp.get("/reports/items.csv")
+@require(ADMIN, REVIEWER, MANAGER)
+def items_csv():
+    """One row per answered item of the period's published audits (raw data for analysis)."""
+    period, rows = _item_rows()
+    return _download(exports.table_csv(rows, exports.ITEM_COLUMNS), "text/csv", f"items-{period.key}.csv")
+
+
+@bp.get("/reports/items.xlsx")
+@require(ADMIN, REVIEWER, MANAGER)
+def items_xlsx():
+    period, rows = _item_rows()
+    workbook = exports.table_xlsx(rows, f"Items {period.key}", exports.ITEM_COLUMNS, frozenset())
+    return _download(workbook, XLSX, f"items-{period.key}.xlsx")

@@ -97,6 +97,8 @@ ACCESS = {
     "reports.missed_audits": ("admin", "reviewer", "manager"),
     "reports.comparison_csv": ("admin", "reviewer", "manager"),
     "reports.comparison_xlsx": ("admin", "reviewer", "manager"),
+    "reports.items_csv": ("admin", "reviewer", "manager"),
+    "reports.items_xlsx": ("admin", "reviewer", "manager"),
 }
 
 AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"

@@ -49,7 +49,11 @@ def test_reviewer_corrects_returns_and_approves(client, actions, submitted, db):
     assert "Answer corrected" in client.get(PAGE).get_data(as_text=True)
     assert db["audits"].get(AUDIT_ID)["percent"] == 75.0
     no_reason = post(client, f"{PAGE}/correct", {"item": "offer", "value": "Not offered", "reason": ""})
-    assert "Please fill in every field." in client.get(no_reason.headers["Location"]).get_data(as_text=True)
+    assert no_reason.status_code == 422  # the same page, with what was typed and the message by the field
+    page = no_reason.get_data(as_text=True)
+    assert 'value="Not offered" aria-invalid="true"' not in page  # the answer was fine
+    assert 'id="reason-offer" name="reason" rows="2" required aria-invalid="true"' in page
+    assert 'value="Not offered"' in page and "This field is required." in page
     assert db["audits"].get(AUDIT_ID)["percent"] == 75.0
     post(client, f"{PAGE}/approve", {})
     assert db["audits"].get(AUDIT_ID)["status"] == "published"
@@ -107,8 +111,11 @@ def test_an_appeal_on_a_full_marks_item_is_refused_with_a_message(
 ):
     review.approve(db, AUDIT_ID, actions.user("reviewer"))
     actions.login_as("manager", branches=[visit_setup["branch_id"]])
-    response = post(client, f"{PAGE}/appeal", {"items": ["greeted-30s"], "text": "x"})
-    assert "Please fill in every field." in client.get(response.headers["Location"]).get_data(as_text=True)
+    response = post(client, f"{PAGE}/appeal", {"items": ["greeted-30s"], "text": "My evidence"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "is not a valid choice" in page and "My evidence</textarea>" in page
+    assert '<fieldset class="field checks has-error" aria-describedby="items-error-1">' in page
     assert db["appeals"].count == 0
 
 
