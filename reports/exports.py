@@ -63,7 +63,7 @@ def table_csv(rows: list[dict], columns=COLUMNS) -> str:
     writer = csv.writer(out)
     writer.writerow([title for _key, title in columns])
     for row in rows:
-        writer.writerow(["" if row[key] is None else safe_cell(row[key]) for key, _title in columns])
+        writer.writerow(["" if row.get(key) is None else safe_cell(row[key]) for key, _title in columns])
     return out.getvalue()
 
 
@@ -119,7 +119,7 @@ def table_xlsx(rows: list[dict], sheet_name: str, columns=COLUMNS, percent_keys=
     """A one-sheet workbook that Excel, LibreOffice and Numbers open: the header row bold and
     frozen, columns as wide as their values, percents formatted as percents."""
     titles = [title for _key, title in columns]
-    body = [[row[key] for key, _title in columns] for row in rows]
+    body = [[row.get(key) for key, _title in columns] for row in rows]
     styles = [PERCENT if key in percent_keys else PLAIN for key, _title in columns]
     sheet_rows = (
         f'<row r="1">{"".join(_cell(c, 1, v, HEADER) for c, v in enumerate(titles))}</row>'

@@ -275,19 +275,12 @@ def test_employee_ranking_intervals_only_with_enough_audits(db, company):
     }
 
 
-def test_the_dashboards_employee_ranking_shows_the_intervals(client, actions, db, company, monkeypatch):
-    from reports import dashboard as dashboard_module
-    from reports import views
-
+def test_the_dashboards_employee_ranking_shows_the_intervals(client, actions, db, company):
     for day in (1, 2, 3):
         publish(db, company, "N1", f"2026-10-0{day}T10:00:00+00:00", "yes", "yes", "yes", "ann")
     publish(db, company, "N1", "2026-10-11T10:00:00+00:00", "yes", "no", "yes", "bob")
-    # The page asks for the ranking only in some views (issue 14); ask for it here.
-    monkeypatch.setattr(
-        views, "dashboard", lambda *args: dashboard_module.dashboard(*args, with_employees=True)
-    )
     actions.login_as("admin")
-    page = client.get("/reports?period=2026-10").text
+    page = client.get(f"/reports?period=2026-10&branch={company['N1']}").text
     employees = " ".join(re.sub(r"<[^>]+>", " ", page[page.index("<h2>Employees") :]).split())
     assert "fewer than 3 audits: no interval" in employees
     assert (

@@ -72,7 +72,7 @@ def test_xlsx_exports_freeze_the_header_size_columns_and_format_percents(client,
     sheet = files["xl/worksheets/sheet1.xml"]
     assert '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' in sheet
     widths = re.findall(r'<col min="(\d+)" max="\d+" width="(\d+)" customWidth="1"/>', sheet)
-    assert len(widths) == 9 and all(8 <= int(w) <= 60 for _c, w in widths)
+    assert len(widths) == 12 and all(8 <= int(w) <= 60 for _c, w in widths)
     assert '<c r="A1" s="1" t="inlineStr"><is><t>Rank</t>' in sheet  # the bold header style
     assert '<c r="E2" s="2"><v>75.0</v></c>' in sheet  # Score %: the percent style, the number unchanged
     assert 'formatCode="0.0&quot;%&quot;"' in files["xl/styles.xml"]
