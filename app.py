@@ -48,6 +48,7 @@ NAV_LINKS = (
     ("audits.assignments", "Visits", ("admin", "reviewer")),
     ("checklists.index", "Checklists", ("admin", "reviewer")),
     ("org.branches", "Branches", ("admin", "reviewer", "manager")),
+    ("standards.index", "Standards", ("admin", "reviewer", "manager")),
     ("org.regions", "Regions", ("admin",)),
     ("org.users", "Users", ("admin",)),
     ("org.company_settings", "Settings", ("admin",)),
@@ -135,6 +136,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reports import cli as reports_cli
     from reports.api import bp as reports_api
     from reports.views import bp as reports_views
+    from standards import cli as standards_cli
+    from standards.api import bp as standards_api
+    from standards.views import bp as standards_views
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -153,14 +157,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(audits_api)
     app.register_blueprint(reports_api)
     app.register_blueprint(reports_views)
+    app.register_blueprint(standards_api)
+    app.register_blueprint(standards_views)
     csrf.exempt(org_api)
     csrf.exempt(checklists_api)
     csrf.exempt(audits_api)
     csrf.exempt(reports_api)
+    csrf.exempt(standards_api)
     org_cli.init_app(app)
     checklists_cli.init_app(app)
     reports_cli.init_app(app)
     audits_cli.init_app(app)
+    standards_cli.init_app(app)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
     return app
