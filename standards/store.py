@@ -120,7 +120,8 @@ def list_versions(db: Database, code: str) -> list[dict]:
     standard = get_standard(db, code)
     return list(
         db.query(
-            """select v.*, u.email as created_by from standard_versions v
+            """select v.standard_id, v.version, v.code, v.title, v.text, v.category, v.effective_date,
+                      v.created_at, u.email as created_by from standard_versions v
                  left join users u on u.user_id = v.created_by
                 where v.standard_id = ? order by v.version desc""",
             [standard["standard_id"]],
