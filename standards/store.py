@@ -28,8 +28,13 @@ def _in(column: str, values) -> tuple[str, list]:
 
 
 def list_standards(db: Database) -> list[dict]:
-    """Every standard, by category and code."""
-    return list(db.query("select * from standards order by category, code"))
+    """Every standard, by category (in the order the catalogue first used them) and code."""
+    return list(
+        db.query(
+            """select s.* from standards s order by
+                 (select min(c.standard_id) from standards c where c.category = s.category), s.code"""
+        )
+    )
 
 
 def codes(db: Database) -> dict[str, str]:
@@ -258,7 +263,7 @@ def record_result(db: Database, invitation: dict, result: Grade, chosen: dict[st
         ).rowcount
         if not used:
             raise AppError("This quiz link has already been used: each link works once. Thank you!", 410)
-        return _store_result(
+        return store_result(
             db,
             invitation["quiz"],
             invitation["employee_id"],
@@ -269,7 +274,7 @@ def record_result(db: Database, invitation: dict, result: Grade, chosen: dict[st
         )
 
 
-def _store_result(
+def store_result(
     db,
     quiz: dict,
     employee_id: int,
