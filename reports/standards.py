@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from sqlite_utils import Database
 
+from checklists.scoring import display_percent
 from checklists.store import list_checklists, load_checklist
 from org import store as org_store
 from reports.periods import Period
@@ -241,3 +242,37 @@ def book(db: Database) -> list[dict]:
             }
         )
     return [{"name": name, "standards": rows} for name, rows in categories.items()]
+
+
+def missed_section(db: Database, period: Period, branch_ids=None, limit: int = 8) -> list[dict]:
+    """ "Standards most often missed", ready to print: rates rounded for display, items with theirs."""
+    return [
+        {
+            "code": row["code"],
+            "title": row["title"],
+            "missed": row["missed"],
+            "scored": row["scored"],
+            "rate": display_percent(row["rate"]),
+            "items": [
+                {
+                    "checklist_id": i["checklist_id"],
+                    "item_id": i["item_id"],
+                    "text": i["text"],
+                    "checklist": i["checklist"],
+                    "missed": i["missed"],
+                    "scored": i["scored"],
+                }
+                for i in row["items"]
+                if i["missed"]
+            ],
+        }
+        for row in missed_standards(db, period, branch_ids, limit)
+    ]
+
+
+def knows_does_section(db: Database, employee_id: int, period: Period) -> list[dict] | None:
+    """The employee scorecard's "knows / does" rows for display; None where staff are not informed."""
+    rows = knows_does(db, employee_id, period)
+    if rows is None:
+        return None
+    return [{**r, "knows": display_percent(r["knows"]), "does": display_percent(r["does"])} for r in rows]

@@ -37,23 +37,24 @@ def seed_standards(db: Database, months: int = 4, today: date | None = None) -> 
                 ability = 0.55 + 0.4 * rng.random()
                 for month_back in range(months, 0, -1):
                     first = (today.replace(day=1) - timedelta(days=28 * month_back)).replace(day=1)
-                    quiz = store.get_quiz(db, demo_quizzes[month_back % len(demo_quizzes)]["id"])
-                    chosen = {
-                        q["id"]: q["correct"]
-                        if rng.random() < ability
-                        else (q["correct"] + 1) % len(q["options"])
-                        for q in quiz["questions"]
-                    }
-                    taken = datetime(
-                        first.year, first.month, rng.randint(2, 26), rng.randint(9, 17), tzinfo=UTC
-                    )
-                    store.store_result(
-                        db,
-                        quiz,
-                        employee["employee_id"],
-                        quizzes.grade(quiz, chosen),
-                        chosen,
-                        taken.isoformat(timespec="seconds"),
-                    )
-                    added += 1
+                    for demo in demo_quizzes:
+                        quiz = store.get_quiz(db, demo["id"])
+                        chosen = {
+                            q["id"]: q["correct"]
+                            if rng.random() < ability
+                            else (q["correct"] + 1) % len(q["options"])
+                            for q in quiz["questions"]
+                        }
+                        taken = datetime(
+                            first.year, first.month, rng.randint(2, 26), rng.randint(9, 17), tzinfo=UTC
+                        )
+                        store.store_result(
+                            db,
+                            quiz,
+                            employee["employee_id"],
+                            quizzes.grade(quiz, chosen),
+                            chosen,
+                            taken.isoformat(timespec="seconds"),
+                        )
+                        added += 1
     return {"standards": len(imported), "results": added}
