@@ -184,7 +184,7 @@ def knows_does(db: Database, employee_id: int, period: Period) -> list[dict] | N
     employee = org_store.get_employee(db, employee_id)
     if not org_store.get_branch(db, employee["branch_id"])["staff_informed"]:
         return None
-    titles = standards_store.codes(db)
+    titles = {s["code"]: s["title"] for s in standards_store.list_standards(db)}  # catalogue order
     where, params = _filters(period, None, None)
     pools: dict[str, Pool] = defaultdict(Pool)
     link_cache: dict[tuple[str, int], dict] = {}
@@ -210,8 +210,8 @@ def knows_does(db: Database, employee_id: int, period: Period) -> list[dict] | N
             "answers": known.get(code, (0, 0))[1],
             "does": pools[code].percent if code in pools else None,
         }
-        for code in sorted(set(pools) | set(known))
-        if code in titles
+        for code in titles
+        if code in pools or code in known
     ]
     return rows
 

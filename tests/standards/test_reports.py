@@ -86,9 +86,9 @@ def test_the_employee_scorecard_shows_knows_beside_does(client, actions, db, oct
     actions.login_as("admin")
     text = pdf_text(client.get(f"/reports/employees/{october['xena']}/scorecard.pdf?period=2026-10"))
     section = text[text.index("Knows and does") :]
-    assert "S1 Greet and say goodbye 0.0% of 1 100.0%" in section
-    assert "S2 Ask and offer 100.0% of 1 0.0%" in section
-    assert "S3 Dress code 100.0% of 1 —" in section
+    assert "S1 Greet and say goodbye 0.0% (1 answer) 100.0%" in section
+    assert "S2 Ask and offer 100.0% (1 answer) 0.0%" in section
+    assert "S3 Dress code 100.0% (1 answer) —" in section
 
 
 def test_nothing_of_knows_and_does_for_uninformed_staff(db, october):
