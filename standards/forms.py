@@ -31,10 +31,6 @@ class InviteForm(FlaskForm):
     employee_id = SelectField("Employee", coerce=int, validators=[DataRequired()])
 
 
-class CsrfForm(FlaskForm):
-    """A form with nothing but the CSRF token: the quiz pages read their fields themselves."""
-
-
 def quiz_from_form(form) -> dict:
     """The quiz document the editor posted. Blank options are dropped and the index of the correct
     one follows; a blank correct option leaves correct at -1, which validation refuses."""

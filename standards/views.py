@@ -3,7 +3,7 @@ invitations, and the public quiz page an employee opens from a single-use link."
 
 from itertools import groupby
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from db import get_db
@@ -12,7 +12,7 @@ from org.auth import employee_in_scope, require
 from org.errors import AppError, flatten_messages
 from org.roles import ADMIN, MANAGER, REVIEWER
 from standards import quizzes, store
-from standards.forms import CsrfForm, InviteForm, StandardForm, blank_question, editor_rows, quiz_from_form
+from standards.forms import InviteForm, StandardForm, blank_question, editor_rows, quiz_from_form
 from standards.schemas import QuizInSchema
 
 bp = Blueprint("standards", __name__)
@@ -105,7 +105,6 @@ def _editor(quiz: dict, existing: bool, problems: dict | None = None, status: in
     db = get_db()
     page = render_template(
         "standards/quiz_editor.html",
-        form=CsrfForm(),
         quiz=quiz,
         rows=editor_rows(quiz),
         existing=existing,
@@ -117,9 +116,8 @@ def _editor(quiz: dict, existing: bool, problems: dict | None = None, status: in
 
 
 def _save_quiz(existing: bool):
-    """Read the editor's post: add a question, or validate and store the quiz."""
-    if not CsrfForm().validate_on_submit():
-        abort(400, "The form has expired; reload the page and try again.")
+    """Read the editor's post (CSRFProtect has checked its token): add a question, or validate and
+    store the quiz."""
     quiz = quiz_from_form(request.form)
     if request.form.get("action") == "add":
         quiz["questions"].append(blank_question())
@@ -196,8 +194,6 @@ def invite(quiz_id):
     form = InviteForm()
     form.employee_id.choices = [(e["employee_id"], e["name"]) for e in _informed_employees(db)]
     if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400, "The form has expired; reload the page and try again.")
         flash("Choose an employee of a branch whose staff are informed.", "error")
         return redirect(url_for("standards.quiz", quiz_id=quiz_id))
     employee = employee_in_scope(form.employee_id.data)
@@ -215,13 +211,10 @@ def take_quiz(token):
     db = get_db()
     invitation = store.open_invitation(db, token)
     quiz_doc = invitation["quiz"]
-    form = CsrfForm()
     chosen: dict[str, int] = {}
     problems: dict[str, list[str]] = {}
     status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400, "The form has expired; reload the page and answer again.")
+    if request.method == "POST":  # CSRFProtect has checked the token
         chosen, problems = quizzes.read_answers(quiz_doc, request.form)
         if not problems:
             result = quizzes.grade(quiz_doc, chosen)
@@ -238,7 +231,6 @@ def take_quiz(token):
         "standards/take_quiz.html",
         quiz=quiz_doc,
         employee=invitation["employee"],
-        form=form,
         chosen=chosen,
         problems=problems,
         titles=store.codes(db),
