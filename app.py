@@ -49,6 +49,7 @@ NAV_LINKS = (
     ("audits.assignments", "Visits", ("admin", "reviewer")),
     ("checklists.index", "Checklists", ("admin", "reviewer")),
     ("org.branches", "Branches", ("admin", "reviewer", "manager")),
+    ("standards.index", "Standards", ("admin", "reviewer", "manager")),
     ("org.regions", "Regions", ("admin",)),
     ("org.users", "Users", ("admin",)),
     ("org.company_settings", "Settings", ("admin",)),
@@ -180,6 +181,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reports import cli as reports_cli
     from reports.api import bp as reports_api
     from reports.views import bp as reports_views
+    from standards import cli as standards_cli
+    from standards.api import bp as standards_api
+    from standards.views import bp as standards_views
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -199,14 +203,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(audits_api)
     app.register_blueprint(reports_api)
     app.register_blueprint(reports_views)
+    app.register_blueprint(standards_api)
+    app.register_blueprint(standards_views)
     csrf.exempt(org_api)
     csrf.exempt(checklists_api)
     csrf.exempt(audits_api)
     csrf.exempt(reports_api)
+    csrf.exempt(standards_api)
     org_cli.init_app(app)
     checklists_cli.init_app(app)
     reports_cli.init_app(app)
     audits_cli.init_app(app)
+    standards_cli.init_app(app)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
     return app
@@ -220,11 +228,13 @@ def seed_demo_command(large):
     from audits.seed import seed_audits, seed_large
     from checklists.cli import LIBRARY, checklist_files, import_files
     from org.seed import DEMO_PASSWORD, DEMO_USERS, seed_org
+    from standards.seed import seed_standards
 
     database = db.connect(current_app.config["DATABASE"])
     added = seed_org(database)
     checklists = import_files(database, checklist_files(LIBRARY))
     audits = seed_audits(database)
+    standards = seed_standards(database)
     if large:
         click.echo("Building the large company (a few minutes)...")
         audits += seed_large(database)
@@ -232,7 +242,7 @@ def seed_demo_command(large):
     click.echo(
         f"Demo company ready: {added['branches']} branches, {added['employees']} employees "
         f"and {added['users']} users added; {len(checklists)} checklists from the library; "
-        f"{audits} audits added."
+        f"{audits} audits added; {standards['standards']} standards and {standards['results']} quiz results."
     )
     click.echo(f"Log in with password {DEMO_PASSWORD!r} as one of:")
     for email, role, _name in DEMO_USERS:

@@ -492,3 +492,118 @@ def m010_session_generation(db: Database) -> None:
 def m011_token_expiry(db: Database) -> None:
     # An API token may expire (UTC ISO time); null means it lives until it is revoked.
     db["api_tokens"].add_column("expires_at", str)
+
+
+@migrations()
+def m013_standards(db: Database) -> None:
+    # The catalogue of service standards; each change is kept as a version.
+    db["standards"].create(
+        {
+            "standard_id": int,
+            "code": str,
+            "title": str,
+            "text": str,
+            "category": str,
+            "version": int,
+            "effective_date": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="standard_id",
+        not_null={
+            "code",
+            "title",
+            "text",
+            "category",
+            "version",
+            "effective_date",
+            "created_at",
+            "updated_at",
+        },
+    )
+    db["standards"].create_index(["code"], unique=True)
+    db["standard_versions"].create(
+        {
+            "standard_id": int,
+            "version": int,
+            "code": str,
+            "title": str,
+            "text": str,
+            "category": str,
+            "effective_date": str,
+            "created_at": str,
+            "created_by": int,
+        },
+        pk=("standard_id", "version"),
+        not_null={"code", "title", "text", "category", "effective_date", "created_at"},
+        foreign_keys=[("standard_id", "standards", "standard_id"), ("created_by", "users", "user_id")],
+    )
+
+
+@migrations()
+def m014_quizzes(db: Database) -> None:
+    # Staff knowledge quizzes: the quiz, single-use invitations (only a hash of the token is kept),
+    # results, and each answer with the standard its question was on when it was answered.
+    db["quizzes"].create(
+        {
+            "quiz_id": str,
+            "title": str,
+            "pass_mark": float,
+            "questions": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="quiz_id",
+        not_null={"title", "pass_mark", "questions", "created_at", "updated_at"},
+    )
+    db["quiz_invitations"].create(
+        {
+            "invitation_id": int,
+            "token_hash": str,
+            "quiz_id": str,
+            "employee_id": int,
+            "created_by": int,
+            "created_at": str,
+            "expires_at": str,
+            "used_at": str,
+        },
+        pk="invitation_id",
+        not_null={"token_hash", "quiz_id", "employee_id", "created_at", "expires_at"},
+        foreign_keys=[
+            ("quiz_id", "quizzes", "quiz_id"),
+            ("employee_id", "employees", "employee_id"),
+            ("created_by", "users", "user_id"),
+        ],
+    )
+    db["quiz_invitations"].create_index(["token_hash"], unique=True)
+    db["quiz_results"].create(
+        {
+            "result_id": int,
+            "quiz_id": str,
+            "employee_id": int,
+            "invitation_id": int,
+            "taken_at": str,
+            "period_month": str,
+            "correct": int,
+            "questions": int,
+            "percent_value": float,
+            "passed": int,
+        },
+        pk="result_id",
+        not_null={"quiz_id", "employee_id", "taken_at", "period_month", "correct", "questions", "passed"},
+        foreign_keys=[
+            ("quiz_id", "quizzes", "quiz_id"),
+            ("employee_id", "employees", "employee_id"),
+            ("invitation_id", "quiz_invitations", "invitation_id"),
+        ],
+    )
+    db["quiz_results"].create_index(["employee_id", "taken_at"])
+    db["quiz_results"].create_index(["period_month"])
+    db["quiz_results"].create_index(["invitation_id"], unique=True)
+    db["quiz_answers"].create(
+        {"result_id": int, "question_id": str, "standard_code": str, "chosen": int, "correct": int},
+        pk=("result_id", "question_id"),
+        not_null={"standard_code", "chosen", "correct"},
+        foreign_keys=[("result_id", "quiz_results", "result_id")],
+    )
+    db["quiz_answers"].create_index(["standard_code"])

@@ -8,6 +8,7 @@ from checklists.model import checklist_from_dict
 from db import get_db
 from org.auth import require
 from org.roles import ADMIN, REVIEWER
+from standards.store import codes as standard_codes
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 
@@ -39,6 +40,7 @@ def show(checklist_id):
         checklist=checklist_from_dict(stored["spec"], stored["version"]),
         versions=store.list_versions(db, checklist_id),
         type_labels=TYPE_LABELS,
+        standards=standard_codes(db),
     )
 
 
@@ -79,11 +81,17 @@ def import_file():
 @bp.get("/new")
 @require(ADMIN)
 def new():
-    return render_template("checklists/editor.html", document=None)
+    return render_template("checklists/editor.html", document=None, standards=standard_codes(get_db()))
 
 
 @bp.get("/<checklist_id>/edit")
 @require(ADMIN)
 def edit(checklist_id):
-    stored = store.get_version(get_db(), checklist_id)
-    return render_template("checklists/editor.html", document=stored["spec"], version=stored["version"])
+    db = get_db()
+    stored = store.get_version(db, checklist_id)
+    return render_template(
+        "checklists/editor.html",
+        document=stored["spec"],
+        version=stored["version"],
+        standards=standard_codes(db),
+    )

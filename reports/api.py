@@ -12,7 +12,8 @@ from org.roles import ADMIN, MANAGER, REVIEWER
 from reports import dashboard, store
 from reports.comparison import league_table
 from reports.periods import ImplausiblePeriod, PeriodError, parse_period
-from reports.schemas import ComparisonSchema
+from reports.schemas import ComparisonSchema, StandardsReportSchema
+from reports.standards import compliance
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
 
@@ -154,3 +155,44 @@ def employees():
             for r in rows
         ],
     }
+
+
+def standards_scope(db) -> set[int] | None:
+    """The branches of a standards report: the caller's, or one of them with ?branch_id= (404 outside)."""
+    visible = org_store.visible_branch_ids(db, g.user)
+    raw = request.args.get("branch_id")
+    if raw in (None, ""):
+        return visible
+    if not raw.isdigit():
+        raise AppError("branch_id must be a whole number.", 400, {"branch_id": ["Not a whole number."]})
+    branch_id = int(raw)
+    if (visible is not None and branch_id not in visible) or not org_store.list_branches(db, {branch_id}):
+        raise AppError(f"Branch {branch_id} does not exist.", 404)
+    return {branch_id}
+
+
+@bp.get("/standards")
+@documented(
+    "Compliance per standard: pooled points over the items that check it in published audits, and the "
+    "share of correct quiz answers on it; weakest first, nulls last",
+    response=StandardsReportSchema,
+    query={"period": "YYYY-MM, YYYY-Qn or YYYY", "branch_id": "Only this branch"},
+)
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def standards():
+    db = get_db()
+    period = period_arg()
+    rows = compliance(db, period, standards_scope(db))
+    return StandardsReportSchema().dump(
+        {
+            "period": period.key,
+            "rows": [
+                {
+                    **r,
+                    "percent": display_percent(r["percent"]),
+                    "knowledge_percent": display_percent(r["knowledge_percent"]),
+                }
+                for r in rows
+            ],
+        }
+    )

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from checklists.scoring import display_percent
 from checklists.store import load_checklist
 from reports import charts, intervals, store
+from reports import standards as standards_report
 from reports.comparison import league_table
 from reports.periods import Period
 
@@ -140,6 +141,7 @@ def dashboard(
         "heat": heat_map(db, period, branches, heat_checklist) if heat_checklist else None,
         "trend": company_trend(db, period, branch_ids, colour),
         "missed": missed,
+        "standards_missed": standards_report.missed_section(db, period, branch_ids),
         "employees": employees,
         "employee_certainty": employee_certainty,
     }

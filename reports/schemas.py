@@ -37,3 +37,20 @@ class ComparisonSchema(Schema):
     period = fields.String()
     previous_period = fields.String()
     rows = fields.List(fields.Nested(ComparisonRowSchema))
+
+
+class StandardsRowSchema(Schema):
+    code = fields.String()
+    title = fields.String()
+    category = fields.String()
+    audits = fields.Integer(metadata={"description": "Published audits whose checklist checks the standard"})
+    percent = fields.Float(allow_none=True, metadata={"description": "100 × earned ÷ possible, one decimal"})
+    knowledge_percent = fields.Float(
+        allow_none=True, metadata={"description": "Share of correct quiz answers on the standard"}
+    )
+    answers = fields.Integer(metadata={"description": "Quiz answers on the standard"})
+
+
+class StandardsReportSchema(Schema):
+    period = fields.String()
+    rows = fields.List(fields.Nested(StandardsRowSchema))

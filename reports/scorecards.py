@@ -13,6 +13,7 @@ from checklists.scoring import display_percent, display_points, explain, format_
 from checklists.store import load_checklist
 from org import store as org_store
 from reports import charts, intervals, store
+from reports import standards as standards_report
 from reports.comparison import league_table
 from reports.periods import Period
 
@@ -171,6 +172,7 @@ def branch_scorecard(db: Database, branch_id: int, period: Period, colour: str) 
             {"text": m["text"], "standard": m["standard"], "missed": m["missed"], "scored": m["scored"]}
             for m in store.most_missed(db, period, {branch_id}, limit=8)
         ],
+        "standards_missed": standards_report.missed_section(db, period, {branch_id}),
         "audits": [
             {
                 "date": a["visited_at"][:10],
@@ -222,4 +224,5 @@ def employee_scorecard(db: Database, employee_id: int, period: Period, colour: s
             for a in audits
         ],
         "sections": intervals.employee_sections(db, period, employee_id, percent),
+        "knows_does": standards_report.knows_does_section(db, employee_id, period),
     }

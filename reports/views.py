@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, g, render_template, request
 
 from audits.store import audit_in_scope
+from checklists.scoring import display_percent
 from checklists.store import list_checklists, load_checklist
 from db import get_db
 from org import store as org_store
@@ -14,7 +15,8 @@ from org.auth import branch_in_scope, employee_in_scope, require
 from org.errors import AppError
 from org.roles import ADMIN, MANAGER, REVIEWER
 from reports import exports, scorecards, store
-from reports.api import period_arg
+from reports import standards as standards_report
+from reports.api import period_arg, standards_scope
 from reports.comparison import league_table
 from reports.dashboard import bucket, dashboard
 from reports.documents import branding, pdf_document
@@ -231,3 +233,59 @@ def items_xlsx():
     period, rows = _item_rows()
     workbook = exports.table_xlsx(rows, f"Items {period.key}", exports.ITEM_COLUMNS, frozenset())
     return _download(workbook, XLSX, f"items-{period.key}.xlsx")
+
+
+@bp.get("/reports/standards.pdf")
+@require()
+def standards_book():
+    """The standards book: every standard and what auditors check for it, for staff (no scores)."""
+    db = get_db()
+    data = {"kind": "standards", "categories": standards_report.book(db)}
+    pdf = pdf_document(db, "standards", data, "Service standards", _paper())
+    return _pdf(pdf, "standards-book.pdf")
+
+
+def _report_period() -> tuple[Period, str | None]:
+    """The period asked for, else the newest with a published audit the user may see."""
+    months = store.published_months(get_db(), org_store.visible_branch_ids(get_db(), g.user))
+    try:
+        return (
+            parse_period(request.args["period"]) if request.args.get("period") else _default_period(months)
+        ), None
+    except PeriodError as exc:
+        return _default_period(months), str(exc)
+
+
+@bp.get("/reports/standards")
+@require(ADMIN, REVIEWER, MANAGER)
+def standards_compliance():
+    """Compliance per standard: done (audits) beside known (quizzes), weakest first."""
+    db = get_db()
+    period, error = _report_period()
+    rows = standards_report.compliance(db, period, standards_scope(db))
+    page = render_template(
+        "reports/standards.html",
+        period=period,
+        error=error,
+        rows=[
+            {
+                **r,
+                "percent": display_percent(r["percent"]),
+                "knowledge_percent": display_percent(r["knowledge_percent"]),
+            }
+            for r in rows
+        ],
+    )
+    return page, 400 if error else 200
+
+
+@bp.get("/reports/standards/<code>")
+@require(ADMIN, REVIEWER, MANAGER)
+def standard_compliance(code):
+    """Drill down from a standard to the items that check it, and from each to the audits that missed it."""
+    db = get_db()
+    period, error = _report_period()
+    detail = standards_report.standard_detail(db, period, code, org_store.visible_branch_ids(db, g.user))
+    return render_template(
+        "reports/standard.html", period=period, error=error, detail=detail, pct=display_percent
+    ), 400 if error else 200

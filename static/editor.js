@@ -13,6 +13,9 @@ const SCORED = ["yes_no", "scale", "choice", "number"];
 const TYPE_KEYS = { bands: "number", unit: "number", options: "choice", min: "scale", max: "scale" };
 
 const root = document.getElementById("editor");
+// The catalogue's codes, offered as the author types (a datalist) and checked as they type.
+const STANDARDS = new Map([...document.querySelectorAll("#standard-codes option")].map((o) => [o.value, o.label]));
+const LOOKS_LIKE_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const state = JSON.parse(document.getElementById("checklist-document").textContent) || blankChecklist();
 let validateTimer = null;
 let lastErrors = [];
@@ -64,7 +67,7 @@ function field(label, path, value, options = {}) {
     control = h("input", {
       id, type: kind === "number" ? "number" : "text", step: kind === "number" ? "any" : null,
       inputmode: kind === "number" ? "decimal" : null, "data-path": path, "data-kind": kind,
-      value: value ?? "", placeholder: options.placeholder || null,
+      value: value ?? "", placeholder: options.placeholder || null, list: options.list || null,
     });
   }
   return h("div", { class: "field" }, h("label", { for: id }, label), control,
@@ -177,7 +180,8 @@ function itemCard(item, si, ii, earlier) {
         h("div", { class: "pair" },
           field("Answer type", `${path}.type`, item.type, { kind: "select", choices: TYPES }),
           field("Id", `${path}.id`, item.id, { hint: "Letters, digits, - and _; unique in the checklist." })),
-        field("Standard it checks", `${path}.standard`, item.standard, { placeholder: "Service standard 2.1 — greet within 30 seconds" }),
+        field("Standard it checks", `${path}.standard`, item.standard, { placeholder: "A code from the catalogue, e.g. GRE-1", list: "standard-codes" }),
+        standardNote(item.standard),
         field("Guidance for the auditor", `${path}.guidance`, item.guidance, { kind: "textarea" }),
         scored ? field("Points", `${path}.weight`, item.weight ?? 1, { kind: "number" }) : null,
         typeFields(item, path),
@@ -194,6 +198,18 @@ function itemCard(item, si, ii, earlier) {
       iconButton("Move up", () => move(items, ii, -1), "quiet"),
       iconButton("Move down", () => move(items, ii, 1), "quiet"),
       items.length > 1 ? iconButton("Remove item", () => { items.splice(ii, 1); changed(true); }, "quiet danger") : null));
+}
+
+// Under the standard: the linked standard's title, or a warning for a code the catalogue does not have.
+function standardNote(value) {
+  const text = (value || "").trim();
+  if (!text) return h("p", { class: "hint standard-note" });
+  if (STANDARDS.has(text)) return h("p", { class: "hint standard-note linked" }, `✓ ${text}: ${STANDARDS.get(text)}`);
+  if (LOOKS_LIKE_CODE.test(text)) {
+    return h("p", { class: "warning standard-note", role: "status" },
+      `No standard has the code ${text}. Pick one from the list, or add it to the catalogue; until then it is free text and no report links it.`);
+  }
+  return h("p", { class: "hint standard-note" }, "Free text: not linked to a standard of the catalogue.");
 }
 
 // The preview mirrors the visit form: big answer buttons for the item's type.
@@ -285,6 +301,7 @@ function onInput(event) {
     item.require = { ...(item.require || {}), [path.split(".").pop()]: value };
   } else setPath(path, value);
   if (path.endsWith(".type")) retype(getPath(path.replace(/\.type$/, "")));
+  if (path.endsWith(".standard")) el.closest(".field").nextElementSibling.replaceWith(standardNote(value));
   const rerender = el.dataset.rerender !== undefined || path.endsWith(".show_if.item") || path.endsWith(".label");
   if (event.type === "change" && rerender) changed(true);
   else {

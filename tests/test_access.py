@@ -8,6 +8,7 @@ import re
 import pytest
 
 from org import store
+from standards import store as standards_store
 from tests.conftest import Actions, csrf_header, csrf_token
 
 PUBLIC = "public"
@@ -99,6 +100,31 @@ ACCESS = {
     "reports.comparison_xlsx": ("admin", "reviewer", "manager"),
     "reports.items_csv": ("admin", "reviewer", "manager"),
     "reports.items_xlsx": ("admin", "reviewer", "manager"),
+    "reports.standards_book": ALL,
+    "reports.standards_compliance": ("admin", "reviewer", "manager"),
+    "reports.standard_compliance": ("admin", "reviewer", "manager"),
+    "reports_api.standards": ("admin", "reviewer", "manager"),
+    "standards_api.list_standards": ALL,
+    "standards_api.create_standard": ("admin",),
+    "standards_api.get_standard": ALL,
+    "standards_api.change_standard": ("admin",),
+    "standards_api.list_versions": ALL,
+    "standards_api.list_quizzes": ("admin", "reviewer", "manager"),
+    "standards_api.create_quiz": ("admin",),
+    "standards_api.get_quiz": ("admin", "reviewer", "manager"),
+    "standards_api.change_quiz": ("admin",),
+    "standards_api.invite": ("admin", "manager"),
+    "standards_api.employee_quizzes": ("admin", "reviewer", "manager"),
+    "standards.index": ALL,
+    "standards.new": ("admin",),
+    "standards.show": ALL,
+    "standards.edit": ("admin",),
+    "standards.quizzes_index": ("admin", "reviewer", "manager"),
+    "standards.new_quiz": ("admin",),
+    "standards.edit_quiz": ("admin",),
+    "standards.quiz": ("admin", "reviewer", "manager"),
+    "standards.invite": ("admin", "manager"),
+    "standards.take_quiz": PUBLIC,
 }
 
 AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"
@@ -184,10 +210,19 @@ def company(db):
     auditor = Actions(None, db).user("auditor")
     own_appeal, own_action = published_audit(db, AUDIT_ID, own, auditor, PHOTO_ID)
     other_appeal, other_action = published_audit(db, OTHER_AUDIT_ID, other, auditor)
+    own_employee = store.create_employee(db, own, "Ann Own")
+    standard = {"code": "STD-1", "title": "Greet", "text": "Greet everyone.", "category": "Greeting"}
+    standards_store.create_standard(db, standard)
+    question = {"id": "q1", "text": "When?", "standard": "STD-1", "options": ["Now", "Later"], "correct": 0}
+    standards_store.save_quiz(
+        db, {"id": "quiz", "title": "Quiz", "pass_mark": 80, "questions": [question]}, True
+    )
+    token, _expires = standards_store.create_invitation(db, "quiz", own_employee, None)
     return {
         "own": own,
         "other": other,
-        "own_employee": store.create_employee(db, own, "Ann Own"),
+        "own_employee": own_employee,
+        "token": token,
         "other_employee": store.create_employee(db, other, "Oli Other"),
         "region": db["branches"].get(own)["region_id"],
         "own_audit": AUDIT_ID,
@@ -214,6 +249,9 @@ def sample_values(company, db, scope: str) -> dict:
         "appeal_id": company[f"{scope}_appeal"],
         "action_id": company[f"{scope}_action"],
         "token_id": 0,
+        "code": "STD-1",
+        "quiz_id": "quiz",
+        "token": company["token"],
     }
 
 

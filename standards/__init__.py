@@ -1,0 +1,1 @@
+"""Service standards: the catalogue with its versions, and staff knowledge quizzes."""
