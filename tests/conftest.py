@@ -67,13 +67,17 @@ class Actions:
             store.create_user(self.db, email, role, PASSWORD, role.title(), list(branches))
         return store.user_by_email(self.db, email)
 
-    def login_as(self, role: str, email: str | None = None, branches=()) -> dict:
+    def login_as(self, role: str, email: str | None = None, branches=(), scripts: bool = True) -> dict:
+        """Log in through the form. With scripts (as in a browser running the app's JavaScript),
+        every later request carries the page's CSRF token as X-CSRFToken."""
         user = self.user(role, email, branches)
         response = self.client.post(
             "/login",
             data={"email": user["email"], "password": PASSWORD, "csrf_token": csrf_token(self.client)},
         )
         assert response.status_code == 302, response.get_data(as_text=True)
+        if scripts:
+            self.client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_header(self.client)["X-CSRFToken"]
         return user
 
     def token(self, role: str, email: str | None = None, branches=()) -> dict:

@@ -40,7 +40,7 @@ def test_an_auditor_reads_the_trail_of_their_own_audit_on_the_api_too(client, ac
 
 def test_a_body_less_api_post_with_only_the_cookie_changes_nothing(client, actions, db, company):
     audit_id = publish(db, company, "N1", "2026-10-05T10:00:00+00:00", "yes", "yes", "yes")
-    actions.login_as("manager", branches=[company["N1"]])
+    actions.login_as("manager", branches=[company["N1"]], scripts=False)
     refused = client.post(f"/api/v1/audits/{audit_id}/acknowledge")
     assert refused.status_code == 400 and "CSRF" in refused.get_json()["error"]
     assert db["audits"].get(audit_id)["acknowledged_at"] is None
