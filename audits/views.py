@@ -28,6 +28,7 @@ from db import get_db
 from org import store as org_store
 from org.auth import require
 from org.errors import AppError, flatten_messages
+from org.forms import attach_errors
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
 from org.views import home_sections
 from reports import store as reports_store
@@ -133,18 +134,24 @@ def assignments():
     form = AssignmentForm()
     _choices(form, db)
     if form.validate_on_submit():
-        store.create_assignment(
-            db,
-            form.branch_id.data,
-            form.checklist_id.data,
-            form.auditor_id.data,
-            form.due_from.data.isoformat() if form.due_from.data else "",
-            form.due_by.data.isoformat(),
-            form.notes.data or "",
-            g.user["user_id"],
-        )
-        flash("Visit assigned.")
-        return redirect(url_for("audits.assignments"))
+        try:
+            store.create_assignment(
+                db,
+                form.branch_id.data,
+                form.checklist_id.data,
+                form.auditor_id.data,
+                form.due_from.data.isoformat() if form.due_from.data else "",
+                form.due_by.data.isoformat(),
+                form.notes.data or "",
+                g.user["user_id"],
+            )
+        except AppError as exc:
+            if exc.status == 404:
+                raise
+            attach_errors(form, exc, "due_by")
+        else:
+            flash("Visit assigned.")
+            return redirect(url_for("audits.assignments"))
     rows = store.list_assignments(db)
     today = _today()
     groups = {
@@ -381,21 +388,6 @@ def _audit_page(audit_id: str, status: int = 200, **forms):
 
 # Review and the branch's answers to it (HTML forms; the same actions as the JSON API)
 
-# Where a refusal's field path lands on an HTML form, when the names differ.
-_FIELD_ALIASES = {"answer": "value", "answers": "value"}
-
-
-def _attach_errors(form, exc: AppError, main: str) -> None:
-    """Put a refusal's messages next to the fields they concern (else next to the main field)."""
-    if not exc.fields:
-        form[main].errors.append(exc.message)
-        return
-    for path, messages in exc.fields.items():
-        name = path.split("[")[0].split(".")[0]
-        name = _FIELD_ALIASES.get(name, name)
-        target = form[name] if name in form and name != "csrf_token" else form[main]
-        target.errors = [*target.errors, *messages]
-
 
 def _done(audit_id: str, action, success: str, form=None, form_name: str = "", main: str = "", **extra):
     """Check the form, run a review action, and say what happened.
@@ -410,7 +402,7 @@ def _done(audit_id: str, action, success: str, form=None, form_name: str = "", m
         if exc.status == 404:
             raise
         if form is not None:
-            _attach_errors(form, exc, main)
+            attach_errors(form, exc, main)
             return _audit_page(audit_id, 422, **{form_name: form}, **extra)
         flash(exc.message, "error")
     else:

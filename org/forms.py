@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from org.errors import AppError
 from org.roles import MANAGER, ROLE_LABELS
 
 
@@ -116,3 +117,20 @@ class TokenForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=3650)],
         description="Leave empty for a token that lives until you revoke it.",
     )
+
+
+# Where a refusal's field path lands on an HTML form, when the names differ.
+_FIELD_ALIASES = {"answer": "value", "answers": "value"}
+
+
+def attach_errors(form: FlaskForm, exc: AppError, main: str) -> None:
+    """Put a refusal's messages next to the fields they concern (else next to the main field), so
+    the form comes back with what was typed instead of an error page."""
+    if not exc.fields:
+        form[main].errors = [*form[main].errors, exc.message]
+        return
+    for path, messages in exc.fields.items():
+        name = path.split("[")[0].split(".")[0]
+        name = _FIELD_ALIASES.get(name, name)
+        target = form[name] if name in form and name != "csrf_token" else form[main]
+        target.errors = [*target.errors, *messages]

@@ -32,7 +32,7 @@ def period_arg():
     "audit come last with audits 0 and percent null",
     response=ComparisonSchema,
     query={
-        "period": "YYYY-MM, YYYY-Qn or YYYY",
+        "period": "YYYY-MM, YYYY-Qn, YYYY or YYYY-MM..YYYY-MM",
         "checklist": "Only audits of this checklist",
         "region": "A region id",
     },
@@ -57,7 +57,7 @@ def _scope():
 
 
 _QUERY = {
-    "period": "YYYY-MM, YYYY-Qn or YYYY",
+    "period": "YYYY-MM, YYYY-Qn, YYYY or YYYY-MM..YYYY-MM",
     "checklist": "Only audits of this checklist",
     "region": "A region id",
 }

@@ -52,7 +52,7 @@ def scorecard_jobs(db, period_key: str, out: str, employees: bool) -> list[tuple
 
 
 @click.command("scorecards")
-@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY.")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM..YYYY-MM.")
 @click.option(
     "--out", required=True, type=click.Path(file_okay=False), help="Folder for the PDFs (created if missing)."
 )

@@ -116,7 +116,8 @@ def dashboard_page():
     visible = org_store.visible_branch_ids(db, g.user)
     months = store.published_months(db, visible)
     try:
-        chosen = request.args.get("period")
+        first, last = request.args.get("from"), request.args.get("to")
+        chosen = f"{first or last}..{last or first}" if first or last else request.args.get("period")
         period = parse_period(chosen) if chosen else _default_period(months)
     except PeriodError as exc:
         error, period = str(exc), _default_period(months)

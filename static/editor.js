@@ -19,6 +19,14 @@ const LOOKS_LIKE_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const state = JSON.parse(document.getElementById("checklist-document").textContent) || blankChecklist();
 let validateTimer = null;
 let lastErrors = [];
+// Sections and items folded away by the author (the objects themselves, so that folds survive
+// moves and re-renders). A long checklist opens with its items folded.
+const folded = new WeakSet();
+if (root.dataset.existing === "true" && state.sections.flatMap((s) => s.items).length > 8) {
+  for (const section of state.sections) for (const item of section.items) folded.add(item);
+}
+// The item being dragged: { si, ii }.
+let dragging = null;
 
 function blankChecklist() {
   return { id: "", title: "", pass_mark: 80, sections: [blankSection(1)] };
@@ -100,6 +108,30 @@ function iconButton(label, onclick, extra = "") {
   return h("button", { type: "button", class: `button ${extra}`, onclick }, label);
 }
 
+// A foldable block: open unless the author folded it; folding is remembered on the object.
+function foldable(owner, summary, ...body) {
+  const box = h("details", { class: "fold", open: !folded.has(owner) }, h("summary", {}, summary), ...body);
+  box.addEventListener("toggle", () => (box.open ? folded.delete(owner) : folded.add(owner)));
+  return box;
+}
+
+function foldAll(fold) {
+  for (const section of state.sections) {
+    for (const item of section.items) (fold ? folded.add(item) : folded.delete(item));
+    folded.delete(section);
+  }
+  render();
+}
+
+// Drag an item onto another (in any section) to put it there; Move up/down do the same by keyboard.
+function dropItem(si, ii) {
+  if (!dragging) return;
+  const [item] = state.sections[dragging.si].items.splice(dragging.ii, 1);
+  state.sections[si].items.splice(ii, 0, item);
+  dragging = null;
+  changed(true);
+}
+
 // Item editor
 
 function typeFields(item, path) {
@@ -173,7 +205,13 @@ function itemCard(item, si, ii, earlier) {
   const items = state.sections[si].items;
   const scored = SCORED.includes(item.type);
   const require = item.require || {};
-  return h("li", { class: "card item-card", "data-item": path },
+  const card = h("li", { class: "card item-card", "data-item": path,
+    ondragover: (event) => { if (dragging) { event.preventDefault(); card.classList.add("drop-target"); } },
+    ondragleave: () => card.classList.remove("drop-target"),
+    ondrop: (event) => { event.preventDefault(); dropItem(si, ii); },
+    ondragend: () => { dragging = null; } },
+  foldable(item, h("span", { class: "fold-title" }, h("span", { class: "drag-handle", "aria-hidden": "true" }, "⠿ "),
+      `${ii + 1}. ${item.text || "(no text yet)"}`, h("span", { class: "muted" }, ` · ${TYPES[item.type] || item.type}`)),
     h("div", { class: "item-grid" },
       h("div", { class: "item-fields" },
         field("What the auditor checks", `${path}.text`, item.text, { kind: "textarea" }),
@@ -197,7 +235,16 @@ function itemCard(item, si, ii, earlier) {
     h("div", { class: "actions" },
       iconButton("Move up", () => move(items, ii, -1), "quiet"),
       iconButton("Move down", () => move(items, ii, 1), "quiet"),
-      items.length > 1 ? iconButton("Remove item", () => { items.splice(ii, 1); changed(true); }, "quiet danger") : null));
+      items.length > 1 ? iconButton("Remove item", () => { items.splice(ii, 1); changed(true); }, "quiet danger") : null)));
+  // The item's title bar is the handle: fields inside stay free to select text in.
+  const handle = card.querySelector("summary");
+  handle.draggable = true;
+  handle.addEventListener("dragstart", (event) => {
+    dragging = { si, ii };
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", item.id || path);
+  });
+  return card;
 }
 
 // Under the standard: the linked standard's title, or a warning for a code the catalogue does not have.
@@ -237,7 +284,8 @@ function sectionCard(section, si) {
   const path = `sections.${si}`;
   const earlierItems = allItems().filter((x) => x.si < si).map((x) => x.item);
   return h("section", { class: "card section-card" },
-    h("h2", {}, `Section ${si + 1}`),
+    foldable(section, h("h2", { class: "fold-title" }, `Section ${si + 1}`,
+      h("span", { class: "muted" }, ` · ${section.title || "(no title yet)"} · ${section.items.length} item(s)`)),
     h("div", { class: "pair" },
       field("Title", `${path}.title`, section.title),
       field("Id", `${path}.id`, section.id)),
@@ -251,7 +299,7 @@ function sectionCard(section, si) {
       iconButton("Add item", () => { section.items.push(blankItem(`${si + 1}-${section.items.length + 1}`)); changed(true); }),
       iconButton("Move section up", () => move(state.sections, si, -1), "quiet"),
       iconButton("Move section down", () => move(state.sections, si, 1), "quiet"),
-      state.sections.length > 1 ? iconButton("Remove section", () => { state.sections.splice(si, 1); changed(true); }, "quiet danger") : null));
+      state.sections.length > 1 ? iconButton("Remove section", () => { state.sections.splice(si, 1); changed(true); }, "quiet danger") : null)));
 }
 
 function render() {
@@ -266,6 +314,9 @@ function render() {
       h("div", { class: "pair" },
         field("Pass mark (%)", "pass_mark", state.pass_mark ?? 0, { kind: "number" }),
         field("Score cap on a critical failure (%)", "critical_cap", state.critical_cap ?? 0, { kind: "number" }))),
+    h("div", { class: "actions" },
+      iconButton("Fold all items", () => foldAll(true), "quiet"),
+      iconButton("Unfold all", () => foldAll(false), "quiet")),
     ...state.sections.map(sectionCard),
     h("div", { class: "actions" },
       iconButton("Add section", () => { state.sections.push(blankSection(state.sections.length + 1)); changed(true); })),
@@ -382,6 +433,7 @@ function showErrors(errors) {
     const path = dotted(error.path);
     const input = root.querySelector(`[data-path="${CSS.escape(path)}"]`);
     const message = h("p", { class: "error field-error", role: "alert" }, error.message);
+    for (let box = input?.closest("details") ?? null; box; box = box.parentElement?.closest("details") ?? null) box.open = true;
     if (input) {
       input.setAttribute("aria-invalid", "true");
       (input.closest(".field, .check, fieldset") || input).after(message);

@@ -154,3 +154,28 @@ def test_the_manager_acknowledges_at_the_top_and_counts_match(client, actions, d
     assert re.findall(r"(2026-10-\d\d) ·", earlier) == ["2026-10-05"]
     page = client.get(f"/audits/{ids[1]}").get_data(as_text=True)
     assert page.index("Acknowledge this result") < page.index("<h2>Greeting")
+
+
+def test_a_refused_assignment_comes_back_with_what_was_typed(client, actions, visit_setup, db):
+    auditor = actions.user("auditor")
+    actions.login_as("admin")
+    response = post(
+        client,
+        "/assignments",
+        {
+            "branch_id": visit_setup["branch_id"],
+            "checklist_id": "store-visit",
+            "auditor_id": auditor["user_id"],
+            "due_from": "2027-03-10",
+            "due_by": "2027-03-01",
+            "notes": "Ask about the loyalty card.",
+        },
+        page="/assignments",
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert '<p class="error" id="due_by-error-1" role="alert">Before the start of the window.</p>' in page
+    assert "Ask about the loyalty card.</textarea>" in page and 'value="2027-03-10"' in page
+    assert "<code>" not in page
+    assert_accessible_errors(page)
+    assert db["assignments"].count == 0

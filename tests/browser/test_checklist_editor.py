@@ -74,3 +74,50 @@ def test_editing_makes_a_new_version_and_keeps_the_old(live_app, people, live_db
     assert json.dumps(new["sections"][0]["items"][1:]) == json.dumps(
         spec.load(VALID, "yaml")["sections"][0]["items"][1:]
     )
+
+
+def long_checklist() -> str:
+    """The DESIGN example with a second section of eight more items."""
+    extra = "".join(f"      - {{id: extra-{n}, text: Extra check {n}, type: yes_no}}\n" for n in range(1, 9))
+    return VALID + "  - id: more\n    title: More checks\n    items:\n" + extra
+
+
+def test_a_long_checklist_folds_and_items_move_by_drag_or_keyboard(live_app, people, live_db, page):
+    people.user("admin")
+    store.save_checklist(live_db, spec.load(long_checklist(), "yaml"))
+    base = live_app.config["LIVE_URL"]
+    log_in(page, base, "admin@example.com")
+    page.goto(base + "/checklists/store-visit/edit")
+    # Thirteen items: they open folded, each showing its number and text.
+    cards = page.locator(".item-card")
+    assert cards.count() == 13
+    assert not cards.first.get_by_label("What the auditor checks").is_visible()
+    assert cards.nth(5).locator("summary").inner_text().startswith("⠿ 1. Extra check 1")
+    folded_height = page.evaluate("document.documentElement.scrollHeight")
+    page.get_by_role("button", name="Unfold all").click()
+    assert cards.first.get_by_label("What the auditor checks").is_visible()
+    assert page.evaluate("document.documentElement.scrollHeight") > 3 * folded_height
+    page.get_by_role("button", name="Fold all items").click()
+    # A whole section folds away too.
+    more = page.locator(".section-card").nth(1)
+    more.locator("summary").first.click()
+    assert not more.locator(".item-card").first.is_visible()
+    more.locator("summary").first.click()
+
+    # Drag "Extra check 3" onto "Extra check 1": it moves to the top of its section.
+    more.locator(".item-card").nth(2).locator("summary").drag_to(
+        more.locator(".item-card").nth(0).locator("summary")
+    )
+    titles = more.locator(".item-card > details > summary")
+    assert titles.nth(0).inner_text().startswith("⠿ 1. Extra check 3")
+    # The keyboard does the same with Move down.
+    more.locator(".item-card").nth(0).locator("summary").focus()
+    page.keyboard.press("Enter")  # unfold it
+    more.locator(".item-card").nth(0).get_by_role("button", name="Move down").focus()
+    page.keyboard.press("Enter")
+    assert titles.nth(1).inner_text().startswith("⠿ 2. Extra check 3")
+    page.locator("#editor-status", has_text="No problems found.").wait_for()
+    page.get_by_role("button", name="Save checklist").click()
+    page.wait_for_url(base + "/checklists/store-visit?version=2")
+    saved = store.get_version(live_db, "store-visit", 2)["spec"]["sections"][1]["items"]
+    assert [i["id"] for i in saved[:3]] == ["extra-1", "extra-3", "extra-2"]
