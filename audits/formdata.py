@@ -13,8 +13,21 @@ NA = "na"
 
 
 def local_input(timestamp: str | None) -> str:
-    """An ISO time as the value of a datetime-local field (its own wall-clock time)."""
-    return datetime.fromisoformat(timestamp).strftime("%Y-%m-%dT%H:%M") if timestamp else ""
+    """An ISO time as the value of a datetime-local field (its own wall-clock time); text that is
+    no time comes back as it is, to be shown with its error."""
+    try:
+        return datetime.fromisoformat(timestamp).strftime("%Y-%m-%dT%H:%M") if timestamp else ""
+    except ValueError:
+        return timestamp
+
+
+def offset_of(timestamp: str, default: int = 0) -> int:
+    """The UTC offset in minutes of an ISO time; default for text that is no aware time."""
+    try:
+        offset = datetime.fromisoformat(timestamp).utcoffset()
+    except (TypeError, ValueError):
+        return default
+    return default if offset is None else int(offset.total_seconds() // 60)
 
 
 def with_offset(local: str, offset_minutes: int) -> str:

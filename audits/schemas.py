@@ -38,16 +38,20 @@ class LocationSchema(Schema):
     accuracy = fields.Float(validate=validate.Range(min=0))
 
 
+# SQLite integers are 64-bit: a larger id or revision names nothing and cannot be stored (422, not 500).
+ID_RANGE = validate.Range(min=1, max=2**63 - 1)
+
+
 class AuditDocumentSchema(Schema):
     checklist_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    checklist_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    branch_id = fields.Integer(required=True, strict=True)
+    checklist_version = fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    branch_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     visited_at = fields.String(required=True, validate=aware_timestamp)
-    revision = fields.Integer(strict=True, validate=validate.Range(min=0), load_default=0)
+    revision = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**63 - 1), load_default=0)
     answers = fields.Dict(keys=fields.String(), values=fields.Nested(AnswerSchema), load_default=dict)
     employees = fields.Dict(
         keys=fields.String(),
-        values=fields.Integer(strict=True),
+        values=fields.Integer(strict=True, validate=ID_RANGE),
         load_default=dict,
         metadata={"description": "Section id (about: employee) -> employee id"},
     )

@@ -10,8 +10,7 @@ from marshmallow import ValidationError
 from wtforms import SelectChoice
 
 from audits import photos, review, store
-from audits.document import moment
-from audits.formdata import answer_from_field, document_from_form, item_hints, local_input
+from audits.formdata import answer_from_field, document_from_form, item_hints, local_input, offset_of
 from audits.forms import (
     ActionForm,
     AppealForm,
@@ -242,7 +241,7 @@ def _visit_page(audit_id: str, document: dict, status: str, errors: dict | None 
         errors=errors or {},
         saved=saved,
         visited_local=local_input(document["visited_at"]),
-        offset_minutes=int(moment(document["visited_at"]).utcoffset().total_seconds() // 60),
+        offset_minutes=offset_of(document["visited_at"]),
         assignment=store.assignment_by_audit(db, audit_id),
         hints=item_hints(checklist),
         returned_reason=(saved or {}).get("returned_reason"),
@@ -298,7 +297,7 @@ def save_visit(audit_id):
     checklist = load_checklist(db, base["checklist_id"], base["checklist_version"])
     offset = request.form.get("tz_offset", type=int)
     if offset is None:
-        offset = int(moment(base["visited_at"]).utcoffset().total_seconds() // 60)
+        offset = offset_of(base["visited_at"])
     try:
         if audit is None:
             audit, _outcome = store.save_audit(db, audit_id, load_document(base), g.user)

@@ -151,6 +151,8 @@ def _parse_json(text: str) -> object:
         raise ChecklistError([Problem(_BODY, f"JSON syntax error: {exc.msg}.", exc.lineno)]) from None
     except RecursionError:
         raise ChecklistError([Problem(_BODY, f"Nested deeper than {MAX_DEPTH} levels.")]) from None
+    except ValueError as exc:  # an integer longer than Python converts
+        raise ChecklistError([Problem(_BODY, f"A number is too long: {exc}")]) from None
     if _depth(data) > MAX_DEPTH:
         raise ChecklistError([Problem(_BODY, f"Nested deeper than {MAX_DEPTH} levels.")])
     return data
@@ -167,9 +169,14 @@ def parse(raw: bytes | str, fmt: str) -> tuple[object, dict[str, int]]:
             raise ChecklistError(
                 [Problem(_BODY, f"The file is not UTF-8 text (byte {exc.start}).")]
             ) from None
-    if fmt == "json":
-        return _parse_json(raw), {}
-    return _parse_yaml(raw)
+    data, lines = (_parse_json(raw), {}) if fmt == "json" else _parse_yaml(raw)
+    try:
+        json.dumps(data, ensure_ascii=False, default=str).encode()
+    except UnicodeEncodeError:  # "\ud800" escapes decode to lone surrogates, which are not text
+        raise ChecklistError(
+            [Problem(_BODY, "The file holds a lone surrogate where text belongs.")]
+        ) from None
+    return data, lines
 
 
 def format_for(filename: str = "", media_type: str = "") -> str | None:

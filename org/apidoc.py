@@ -60,11 +60,23 @@ def json_body() -> object:
     if not raw.strip():
         raise AppError("The request body is empty; send a JSON object.", 400)
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except UnicodeDecodeError:
         raise AppError("The request body is not UTF-8 text.", 400) from None
     except json.JSONDecodeError as exc:
         raise AppError(f"Malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.", 400) from None
+    except RecursionError:
+        raise AppError("The JSON is nested too deeply.", 400) from None
+    except ValueError as exc:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        raise AppError(f"The JSON holds a number that is too long: {exc}", 400) from None
+    try:
+        # "\ud800" escapes decode to lone surrogates: not text, and no database or file can hold them.
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise AppError("The JSON holds a lone surrogate (\\ud800-\\udfff) where text belongs.", 400) from None
+    except RecursionError:
+        raise AppError("The JSON is nested too deeply.", 400) from None
+    return body
 
 
 def load_body(schema: Schema) -> dict:

@@ -74,8 +74,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OverflowError)
     def id_too_large(exc: OverflowError):
-        # An <int:...> id beyond SQLite's 64-bit integers: no row can have it.
-        return error_response("Nothing has that id.", 404)
+        # An id beyond SQLite's 64-bit integers is not a valid id at all (a missing one is 404).
+        return error_response("The number is too large to be an id.", 422)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import re
+import warnings
 
 from PIL import Image, UnidentifiedImageError
 from sqlite_utils import Database
@@ -11,6 +12,7 @@ from org.errors import AppError
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 LOGO_BOX = (600, 200)
+MAX_LOGO_PIXELS = 25_000_000  # refused before decoding: a small file may unpack to gigabytes
 
 
 def branding(db: Database, defaults: dict) -> dict:
@@ -30,11 +32,20 @@ def save_branding(db: Database, company: str, colour: str, logo: bytes | None) -
     png = None
     if logo:
         try:
-            with Image.open(io.BytesIO(logo)) as image:
+            with warnings.catch_warnings():
+                # Pillow warns about huge images when it opens them; the size check below refuses them.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                image = Image.open(io.BytesIO(logo))
+            with image:
+                if image.width * image.height > MAX_LOGO_PIXELS:
+                    raise Image.DecompressionBombError(f"{image.width}×{image.height} pixels")
                 image.thumbnail(LOGO_BOX)
                 out = io.BytesIO()
                 image.convert("RGBA").save(out, "PNG")
                 png = out.getvalue()
+        except Image.DecompressionBombError:
+            message = f"The logo is too large; send one under {MAX_LOGO_PIXELS // 1_000_000} megapixels."
+            raise AppError(message, 422, {"logo": ["Too large."]}) from None
         except (UnidentifiedImageError, OSError, ValueError):
             raise AppError("The logo is not an image.", 422, {"logo": ["Not an image."]}) from None
     db["settings"].upsert({"key": "company", "value": company.strip()}, pk="key")

@@ -1,5 +1,6 @@
 """HTML pages: login, the home page of each role, and head office's organisation pages."""
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
@@ -29,9 +30,19 @@ bp = Blueprint("org", __name__)
 home_sections: dict[str, list] = {}
 
 
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login."""
-    if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
+    """Only same-site paths are followed after login; control characters (CR LF would split the
+    Location header) and backslashes (which browsers read as //) are never followed."""
+    if (
+        not target
+        or urlsplit(target).netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or _UNSAFE_IN_NEXT.search(target)
+    ):
         return url_for("org.home")
     return target
 
@@ -340,7 +351,8 @@ def company_settings():
         else:
             flash("Settings saved; new PDFs carry them.")
             return redirect(url_for("org.company_settings"))
-    return render_template("org/settings.html", form=form, current=current)
+    status = 422 if request.method == "POST" else 200
+    return render_template("org/settings.html", form=form, current=current), status
 
 
 @bp.get("/settings/logo.png")

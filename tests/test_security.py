@@ -307,3 +307,25 @@ def test_check_security_reports_weak_keys_and_open_files(app, runner, db, tmp_pa
     assert result.exit_code == 0 and "Every check passed." in result.output
     app.config["SESSION_COOKIE_SECURE"] = False
     assert "FAIL  VISITSCORE_SESSION_COOKIE_SECURE is false" in runner.invoke(args=["check-security"]).output
+
+
+def test_the_csrf_rule_holds_for_any_blueprint_even_one_marked_exempt(tmp_path):
+    from flask import Blueprint
+
+    from app import create_app, csrf
+    from db import connect
+    from tests.conftest import Actions
+
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "bp.db"), "SECRET_KEY": "test"})
+    later = Blueprint("later_api", __name__, url_prefix="/api/v1/later")
+    later.post("/things")(lambda: ({"ok": True}, 201))
+    csrf.exempt(later)
+    app.register_blueprint(later)
+    client = app.test_client()
+    db = connect(app.config["DATABASE"])
+    actions = Actions(client, db)
+    actions.login_as("admin")
+    assert client.post("/api/v1/later/things", json={}).status_code == 400
+    assert client.post("/api/v1/later/things", json={}, headers=csrf_header(client)).status_code == 201
+    assert client.post("/api/v1/later/things", json={}, headers=actions.token("admin")).status_code == 201
+    db.conn.close()
