@@ -233,6 +233,5 @@ def take_quiz(token):
         employee=invitation["employee"],
         chosen=chosen,
         problems=problems,
-        titles=store.codes(db),
     )
     return page, status

@@ -39,6 +39,7 @@ def test_an_employee_takes_the_quiz_once_from_a_link(app, client, db, quiz):
     assert html.count('type="radio" name="q1"') == 2 and html.count('type="radio" name="q2"') == 3
     assert 'name="csrf_token"' in html
     assert "Xena Ward" in html
+    assert "Greet and say goodbye" not in html, "the standard's title would give the answer away"
     token_value = csrf_token(stranger, path_of(url))
     missing = stranger.post(path_of(url), data={"csrf_token": token_value, "q1": "0"})
     assert missing.status_code == 422, "every question needs an answer"
