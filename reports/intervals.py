@@ -230,7 +230,8 @@ def employee_rows(db: Database, period: Period, ranking: list[dict]) -> tuple[li
     out = []
     for row in ranking:
         values = percents.get(row["employee_id"]) or []
-        interval = estimate(row["percent"], Sample.of(values), spread) if values else None
+        enough = len(values) >= MIN_OBSERVATIONS  # audits with nothing to score do not count
+        interval = estimate(row["percent"], Sample.of(values), spread) if enough else None
         low, high = interval.shown if interval else (None, None)
         entry = {**row, "percent": display_percent(row["percent"]), "low": low, "high": high}
         entry["signal"] = signal(interval, reference)
