@@ -95,6 +95,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         BEHIND_PROXY=False,
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none; BEHIND_PROXY
+        # alone means one). The client's address counts survey responses and login attempts.
+        PROXY_HOPS=0,
         # Wall-clock zone of visits entered without JavaScript (the phone's own offset is used otherwise).
         TIMEZONE="UTC",
         # Days after publishing during which a branch may appeal.
@@ -112,8 +115,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
-    if app.config["BEHIND_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    hops = int(app.config["PROXY_HOPS"]) or (1 if app.config["BEHIND_PROXY"] else 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1, x_host=1)
 
     _check_database(app.config["DATABASE"])
     database = db.connect(app.config["DATABASE"])
@@ -134,7 +138,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from org.views import bp as org_views
     from reports import cli as reports_cli
     from reports.api import bp as reports_api
+    from reports.api import kpis_bp as kpis_api
     from reports.views import bp as reports_views
+    from surveys.api import bp as surveys_api
+    from surveys.views import bp as surveys_views
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -152,11 +159,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(audits_views)
     app.register_blueprint(audits_api)
     app.register_blueprint(reports_api)
+    app.register_blueprint(kpis_api)
     app.register_blueprint(reports_views)
+    app.register_blueprint(surveys_views)
+    app.register_blueprint(surveys_api)
     csrf.exempt(org_api)
     csrf.exempt(checklists_api)
     csrf.exempt(audits_api)
     csrf.exempt(reports_api)
+    csrf.exempt(kpis_api)
+    csrf.exempt(surveys_api)
     org_cli.init_app(app)
     checklists_cli.init_app(app)
     reports_cli.init_app(app)

@@ -1,11 +1,23 @@
 """HTML pages: assigning visits, the auditor's visits, the visit form (works as plain posts;
 static/visit.js adds autosave and offline), the audit page and photos."""
 
+import io
 import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from marshmallow import ValidationError
 from wtforms import SelectChoice
 
@@ -344,6 +356,8 @@ def show(audit_id):
         appeals=review.appeals_list(db, status=None, audit_id=audit["audit_id"]),
         actions=review.actions_list(db, audit_id=audit["audit_id"]),
         lost=lost,
+        recordings=store.recordings_of(db, audit["audit_id"]),
+        may_hear=store.may_hear_recordings(db, audit, g.user),
         deadline=deadline,
         appeal_open=deadline is not None and datetime.now(UTC).date() <= deadline,
         reason_form=ReasonForm(),
@@ -534,5 +548,25 @@ def photo(audit_id, photo_id):
         raise AppError(f"Photo {photo_id} does not exist.", 404)
     data = store.photo_bytes(db, info["photo_id"], thumbnail=request.args.get("size") == "thumb")
     response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
+
+
+@bp.get("/audits/<audit_id>/recordings/<recording_id>")
+@require()
+def recording(audit_id, recording_id):
+    """A call recording, with byte ranges so the browser's player can seek."""
+    db = get_db()
+    audit = store.audit_in_scope(db, _audit_uuid(audit_id), g.user)
+    info = store.get_recording_info(db, _audit_uuid(recording_id))
+    if info["audit_id"] != audit["audit_id"] or not store.may_hear_recordings(db, audit, g.user):
+        raise AppError(f"Recording {recording_id} does not exist.", 404)
+    response = send_file(
+        io.BytesIO(store.recording_audio(db, info["recording_id"])),
+        mimetype=info["content_type"],
+        conditional=True,
+        etag=info["recording_id"],
+        max_age=86400,
+    )
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from db import get_db
 from org import settings, store
-from org.auth import branch_in_scope, employee_in_scope, limiter, log_in, log_out, require
+from org.auth import employee_in_scope, limiter, log_in, log_out, require
 from org.errors import AppError
 from org.forms import BranchForm, EmployeeForm, LoginForm, RegionForm, SettingsForm, UserForm
 from org.roles import ADMIN, MANAGER, REVIEWER
@@ -139,21 +139,9 @@ def new_branch():
     form = BranchForm()
     if form.validate_on_submit() and (branch_id := _save_branch(form)) is not None:
         flash(f"Branch {form.name.data} created.")
-        return redirect(url_for("org.branch", branch_id=branch_id))
+        return redirect(url_for("reports.branch_page", branch_id=branch_id))
     return render_template(
         "org/branch_form.html", form=form, branch=None, regions=store.list_regions(get_db())
-    )
-
-
-@bp.get("/branches/<int:branch_id>")
-@require(ADMIN, REVIEWER, MANAGER)
-def branch(branch_id):
-    branch = branch_in_scope(branch_id)
-    return render_template(
-        "org/branch.html",
-        branch=branch,
-        employees=store.list_employees(get_db(), branch_id),
-        form=EmployeeForm(),
     )
 
 
@@ -164,7 +152,7 @@ def edit_branch(branch_id):
     form = BranchForm(data=branch)
     if form.validate_on_submit() and _save_branch(form, branch_id) is not None:
         flash("Branch saved.")
-        return redirect(url_for("org.branch", branch_id=branch_id))
+        return redirect(url_for("reports.branch_page", branch_id=branch_id))
     return render_template(
         "org/branch_form.html", form=form, branch=branch, regions=store.list_regions(get_db())
     )
@@ -178,9 +166,11 @@ def add_employee(branch_id):
     if form.validate_on_submit():
         store.create_employee(get_db(), branch_id, form.name.data)
         flash(f"{form.name.data} added to {branch['name']}.")
-        return redirect(url_for("org.branch", branch_id=branch_id))
-    employees = store.list_employees(get_db(), branch_id)
-    return render_template("org/branch.html", branch=branch, employees=employees, form=form), 400
+    else:
+        problems = " ".join(m for messages in form.errors.values() for m in messages)
+        flash(f"No employee was added: {problems}", "error")
+    # The branch page lives in reports, which shows every source of quality beside the staff.
+    return redirect(url_for("reports.branch_page", branch_id=branch_id))
 
 
 @bp.route("/employees/<int:employee_id>/edit", methods=["GET", "POST"])
@@ -191,7 +181,7 @@ def edit_employee(employee_id):
     if form.validate_on_submit():
         store.update_employee(get_db(), employee_id, form.name.data, form.active.data)
         flash("Employee saved.")
-        return redirect(url_for("org.branch", branch_id=employee["branch_id"]))
+        return redirect(url_for("reports.branch_page", branch_id=employee["branch_id"]))
     branch = store.get_branch(get_db(), employee["branch_id"])
     return render_template("org/employee_edit.html", employee=employee, branch=branch, form=form)
 

@@ -78,19 +78,26 @@ def bar_chart(
 
 
 def trend_chart(
-    points: list[tuple[str, float | None]], colour: str, width: int = 480, height: int = 150
+    points: list[tuple[str, float | None]],
+    colour: str,
+    width: int = 480,
+    height: int = 150,
+    low: int = 0,
+    high: int = 100,
+    suffix: str = "%",
 ) -> str:
-    """A line over periods (oldest first); gaps where a period has no data; the last value labelled."""
+    """A line over periods (oldest first); gaps where a period has no data; the last value labelled.
+    Values lie in low..high (percents by default; NPS uses -100..100)."""
     left, right, top, bottom = 34, 26, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(points) - 1)
 
     def xy(index, value):
-        return left + index * step, top + plot_h * (1 - max(0.0, min(100.0, value)) / 100)
+        return left + index * step, top + plot_h * (1 - (max(low, min(high, value)) - low) / (high - low))
 
     parts = [_svg_open(width, height, 10)]
-    for tick in (0, 50, 100):
-        y = top + plot_h * (1 - tick / 100)
+    for tick in (low, (low + high) // 2, high):
+        y = top + plot_h * (1 - (tick - low) / (high - low))
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" fill="{MUTED}" text-anchor="end">{tick}</text>')
     segment: list[str] = []
@@ -112,8 +119,45 @@ def trend_chart(
     last = next(((i, v) for i, (_l, v) in reversed(list(enumerate(points))) if v is not None), None)
     if last:
         x, y = xy(*last)
+        parts.append(_text(x - 4, y - 6, f"{_num(last[1])}{suffix}", INK, "end"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def scatter_chart(
+    points: list[tuple[str, float, float]], colour: str, width: int = 480, height: int = 300
+) -> str:
+    """Branches as dots: audit score (x, 0..100 %) against NPS (y, -100..100), each dot titled
+    with its branch and both numbers; labels of the dots printed beside them."""
+    left, right, top, bottom = 40, 16, 12, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def xy(x_value, y_value):
+        return left + plot_w * x_value / 100, top + plot_h * (1 - (y_value + 100) / 200)
+
+    parts = [_svg_open(width, height, 10)]
+    parts.append("<title>Audit score against customer NPS, one dot a branch</title>")
+    for tick in (0, 50, 100):
+        x = left + plot_w * tick / 100
+        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{GRID}"/>')
+        parts.append(_text(x, top + plot_h + 14, f"{tick}%", MUTED, "middle"))
+    for tick in (-100, 0, 100):
+        _x, y = xy(0, tick)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(_text(left - 4, y + 3, str(tick), MUTED, "end"))
+    parts.append(_text(left + plot_w / 2, height - 6, "Audit score", MUTED, "middle"))
+    parts.append(
+        f'<text x="10" y="{top + plot_h / 2:.1f}" fill="{MUTED}" text-anchor="middle" '
+        f'transform="rotate(-90 10 {top + plot_h / 2:.1f})">NPS</text>'
+    )
+    for label, x_value, y_value in points:
+        x, y = xy(x_value, y_value)
+        title = f"{label}: audit {_num(x_value)}%, NPS {_num(y_value)}"
         parts.append(
-            f'<text x="{x - 4:.1f}" y="{y - 6:.1f}" fill="{INK}" text-anchor="end">{_num(last[1])}%</text>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{escape(colour)}" fill-opacity="0.8">'
+            f"<title>{escape(title)}</title></circle>"
         )
+        short = label if len(label) <= 16 else label[:15] + "…"
+        parts.append(_text(x + 6, y - 5, short, INK))
     parts.append("</svg>")
     return "".join(parts)

@@ -4,7 +4,7 @@ import io
 import zipfile
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request, url_for
 
 from audits.store import audit_in_scope
 from checklists.store import list_checklists, load_checklist
@@ -12,13 +12,17 @@ from db import get_db
 from org import store as org_store
 from org.auth import branch_in_scope, employee_in_scope, require
 from org.errors import AppError
+from org.forms import EmployeeForm
 from org.roles import ADMIN, MANAGER, REVIEWER
 from reports import exports, scorecards, store
 from reports.api import period_arg
+from reports.branch_page import SECTIONS, branch_overview, latest_period_key
 from reports.comparison import league_table
 from reports.dashboard import bucket, dashboard
 from reports.documents import branding, pdf_document
 from reports.periods import Period, PeriodError, parse_period
+from reports.poster import qr_svg
+from surveys import store as surveys_store
 
 bp = Blueprint("reports", __name__)
 
@@ -182,3 +186,40 @@ def comparison_xlsx():
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="comparison-{period.key}.xlsx"'},
     )
+
+
+@bp.get("/branches/<int:branch_id>")
+@require(ADMIN, REVIEWER, MANAGER)
+def branch_page(branch_id):
+    """One page per branch: its people, and every source of quality for a period."""
+    branch = branch_in_scope(branch_id)
+    db = get_db()
+    error = None
+    default = latest_period_key(db, branch_id) or datetime.now(UTC).strftime("%Y-%m")
+    try:
+        period = parse_period(request.args.get("period") or default)
+    except PeriodError as exc:
+        error, period = str(exc), parse_period(default)
+    page = render_template(
+        "reports/branch.html",
+        branch=branch,
+        period=period,
+        error=error,
+        data=branch_overview(db, branch, period, branding(db)["colour"]),
+        sections=[name for name, _function in SECTIONS],
+        employees=org_store.list_employees(db, branch_id),
+        form=EmployeeForm(),
+    )
+    return page, 400 if error else 200
+
+
+@bp.get("/reports/branches/<int:branch_id>/survey-poster.pdf")
+@require(ADMIN, REVIEWER, MANAGER)
+def survey_poster(branch_id):
+    """An A4 poster for the counter: the question, the QR code of the branch's survey, its address."""
+    branch = branch_in_scope(branch_id)
+    db = get_db()
+    url = url_for("surveys.survey", token=surveys_store.survey_token(db, branch_id), _external=True)
+    data = {"branch": branch["name"], "url": url, "qr": qr_svg(url)}
+    pdf = pdf_document(db, "poster", data, f"Survey poster · {branch['name']}", "a4")
+    return _pdf(pdf, f"survey-poster-{branch['code']}.pdf")

@@ -1,0 +1,70 @@
+"""The other sources of quality beside audits, per branch and period: customer NPS and KPIs.
+
+Each function returns plain data for the API, the branch page, the PDF and the dashboard, so every
+place shows the same numbers.
+"""
+
+from sqlite_utils import Database
+
+from checklists.scoring import display_percent
+from reports import store
+from reports.kpis import meets_target
+from reports.periods import Period
+from surveys import store as surveys_store
+from surveys.nps import Tally
+
+
+def _nps_row(branch: dict, tally: Tally) -> dict:
+    return {
+        "branch_id": branch["branch_id"],
+        "branch": branch["name"],
+        "code": branch["code"],
+        "responses": tally.responses,
+        "promoters": tally.promoters,
+        "passives": tally.passives,
+        "detractors": tally.detractors,
+        "nps": display_percent(tally.nps),
+        "nps_exact": tally.nps,
+    }
+
+
+def nps_rows(db: Database, period: Period, branches: list[dict]) -> list[dict]:
+    """Every branch's NPS for the period, best first; branches without responses last (by name)."""
+    tallies = surveys_store.tallies(db, period.months, {b["branch_id"] for b in branches})
+    rows = [_nps_row(b, tallies.get(b["branch_id"], Tally())) for b in branches]
+    rows.sort(key=lambda r: (r["nps_exact"] is None, -(r["nps_exact"] or 0), r["branch"], r["branch_id"]))
+    return rows
+
+
+def branch_nps(db: Database, branch: dict, period: Period, with_comments: bool = True) -> dict:
+    """A branch's NPS in the period with its 12-period trend and, for its managers, the comments."""
+    branch_id = branch["branch_id"]
+    row = nps_rows(db, period, [branch])[0]
+    trend = [
+        (
+            p.short_label,
+            display_percent(surveys_store.tallies(db, p.months, {branch_id}).get(branch_id, Tally()).nps),
+        )
+        for p in period.last(12)
+    ]
+    return {
+        **{k: v for k, v in row.items() if k != "nps_exact"},
+        "trend": trend,
+        "comments": surveys_store.comments(db, branch_id, period.months) if with_comments else [],
+    }
+
+
+def branch_kpis(db: Database, branch_id: int, period: Period) -> list[dict]:
+    """Every KPI with the branch's mean monthly value in the period, against its target."""
+    means = store.kpi_means(db, period.months, {branch_id})
+    rows = []
+    for kpi in store.list_kpis(db):
+        value = means.get((branch_id, kpi["code"]))
+        rows.append(
+            {
+                **kpi,
+                "value": None if value is None else round(value, 2),
+                "met": meets_target(value, kpi["target"], kpi["better"]),
+            }
+        )
+    return rows
