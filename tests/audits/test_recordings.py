@@ -5,7 +5,9 @@ import wave
 
 import pytest
 
-from audits import recordings
+from audits import recordings, review
+from audits import store as audits_store
+from tests.audits.conftest import design_document
 
 AUDIT = "6f1e2d3c-4b5a-4697-8877-665544332211"
 REC = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -49,3 +51,146 @@ def test_anything_else_is_415(data):
     with pytest.raises(recordings.RecordingError) as caught:
         recordings.process(data)
     assert caught.value.status == 415
+
+
+# Through the API: upload, idempotency, sniffing, limits, scope
+
+
+@pytest.fixture
+def auditor(client, actions, visit_setup):
+    headers = actions.token("auditor")
+    response = client.put(
+        f"/api/v1/audits/{AUDIT}",
+        json=design_document(visit_setup["branch_id"], visit_setup["ana"]),
+        headers=headers,
+    )
+    assert response.status_code == 201
+    return headers
+
+
+def put(client, headers, data, recording_id=REC, content_type="audio/wav", audit_id=AUDIT):
+    return client.put(
+        f"/api/v1/audits/{audit_id}/recordings/{recording_id}",
+        data=data,
+        headers={**headers, "Content-Type": content_type},
+    )
+
+
+def test_upload_is_idempotent_and_typed_by_content(client, auditor, db):
+    data = wav_bytes()
+    first = put(client, auditor, data, content_type="application/octet-stream")
+    assert first.status_code == 201
+    assert first.json["content_type"] == "audio/wav"
+    assert first.json["bytes"] == len(data)
+    again = put(client, auditor, data)
+    assert again.status_code == 200
+    assert again.json == first.json
+    assert db["recordings"].count == 1
+    assert db["recordings"].get(REC)["audio"] == data
+
+
+def test_multipart_upload(client, auditor, db):
+    response = client.put(
+        f"/api/v1/audits/{AUDIT}/recordings/{REC}",
+        data={"recording": (io.BytesIO(wav_bytes()), "call.wav")},
+        headers=auditor,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201
+    assert db["recordings"].get(REC)["content_type"] == "audio/wav"
+
+
+def test_a_text_file_sent_as_audio_is_415(client, auditor, db):
+    response = put(client, auditor, b"not audio at all, whatever the header says", content_type="audio/mpeg")
+    assert response.status_code == 415
+    assert "recording" in response.json["fields"]
+    assert db["recordings"].count == 0
+
+
+def test_above_25_mb_is_413_and_up_to_it_is_accepted(client, auditor, db):
+    # Larger than the app's 16 MB body limit for other uploads, still within 25 MB: accepted.
+    header = wav_bytes(0.01)
+    big = header + b"\x00" * (20 * 1024 * 1024)
+    assert put(client, auditor, big).status_code == 201
+    too_big = header + b"\x00" * (25 * 1024 * 1024)
+    response = put(client, auditor, too_big, recording_id=REC2)
+    assert response.status_code == 413
+    assert db["recordings"].count == 1
+
+
+def test_one_uuid_belongs_to_one_audit(client, auditor, actions, visit_setup, db):
+    assert put(client, auditor, wav_bytes()).status_code == 201
+    other = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+    client.put(
+        f"/api/v1/audits/{other}",
+        json=design_document(visit_setup["branch_id"], visit_setup["ana"]),
+        headers=auditor,
+    )
+    assert put(client, auditor, wav_bytes(), audit_id=other).status_code == 409
+
+
+def test_bad_uuid_and_someone_elses_audit(client, auditor, actions):
+    assert put(client, auditor, wav_bytes(), recording_id="not-a-uuid").status_code == 400
+    stranger = actions.token("auditor", "other@example.com")
+    assert put(client, stranger, wav_bytes()).status_code == 404
+    assert put(client, actions.token("manager"), wav_bytes()).status_code == 403
+
+
+def publish(db, actions):
+    reviewer = actions.user("reviewer")
+    auditor = actions.user("auditor")
+    audits_store.submit_audit(db, AUDIT, auditor)
+    review.approve(db, AUDIT, reviewer)
+
+
+@pytest.mark.parametrize("informed", [True, False])
+def test_managers_hear_recordings_only_where_staff_are_informed(
+    client, auditor, actions, db, visit_setup, informed
+):
+    assert put(client, auditor, wav_bytes()).status_code == 201
+    publish(db, actions)
+    db["branches"].update(visit_setup["branch_id"], {"staff_informed": int(informed)})
+    url = f"/audits/{AUDIT}/recordings/{REC}"
+    actions.login_as("manager", branches=[visit_setup["branch_id"]])
+    page = client.get(f"/audits/{AUDIT}").get_data(as_text=True)
+    if informed:
+        assert client.get(url).status_code == 200
+        assert f'<audio controls preload="metadata" src="{url}"' in page
+    else:
+        assert client.get(url).status_code == 404
+        assert "<audio" not in page and "head office only" in page
+
+
+def test_the_reviewer_plays_it_on_the_review_page_with_byte_ranges(client, auditor, actions, db):
+    data = wav_bytes()
+    assert put(client, auditor, data).status_code == 201
+    audits_store.submit_audit(db, AUDIT, actions.user("auditor"))
+    actions.login_as("reviewer")
+    page = client.get(f"/audits/{AUDIT}").get_data(as_text=True)
+    assert "Approve and publish" in page and "<audio controls" in page
+    whole = client.get(f"/audits/{AUDIT}/recordings/{REC}")
+    assert whole.status_code == 200 and whole.mimetype == "audio/wav" and whole.data == data
+    part = client.get(f"/audits/{AUDIT}/recordings/{REC}", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.data == data[:100]
+
+
+def test_no_new_recording_once_submitted(client, auditor, actions, db):
+    audits_store.submit_audit(db, AUDIT, actions.user("auditor"))
+    assert put(client, auditor, wav_bytes()).status_code == 409
+
+
+def test_purge_deletes_old_recordings_and_keeps_the_score(client, auditor, runner, db):
+    assert put(client, auditor, wav_bytes()).status_code == 201
+    percent = db["audits"].get(AUDIT)["percent"]
+    result = runner.invoke(args=["purge-employee-data", "--months", "120"])
+    assert "0 call recording(s)" in result.output and db["recordings"].count == 1
+    db["audits"].update(AUDIT, {"visited_utc": "2016-01-05T12:00:00+00:00"})
+    result = runner.invoke(args=["purge-employee-data", "--months", "120"])
+    assert result.exit_code == 0, result.output
+    assert "1 call recording(s)" in result.output
+    assert db["recordings"].count == 0
+    assert db["audits"].get(AUDIT)["percent"] == percent
+    actions_logged = [
+        r["action"] for r in db.query("select action from audit_trail where audit_id = ?", [AUDIT])
+    ]
+    assert "recordings_removed" in actions_logged
