@@ -37,8 +37,7 @@ def audit_section(db: Database, branch: dict, period: Period, colour: str) -> di
 
 
 def nps_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
-    nps = sources.branch_nps(db, branch, period)
-    return {**nps, "trend_chart": charts.trend_chart(nps["trend"], colour, low=-100, high=100, suffix="")}
+    return sources.branch_nps(db, branch, period, colour)
 
 
 def kpi_section(db: Database, branch: dict, period: Period, colour: str) -> dict:

@@ -7,7 +7,8 @@ place shows the same numbers.
 from sqlite_utils import Database
 
 from checklists.scoring import display_percent
-from reports import store
+from org import store as org_store
+from reports import charts, store
 from reports.kpis import meets_target
 from reports.periods import Period
 from surveys import store as surveys_store
@@ -36,8 +37,9 @@ def nps_rows(db: Database, period: Period, branches: list[dict]) -> list[dict]:
     return rows
 
 
-def branch_nps(db: Database, branch: dict, period: Period, with_comments: bool = True) -> dict:
-    """A branch's NPS in the period with its 12-period trend and, for its managers, the comments."""
+def branch_nps(db: Database, branch: dict, period: Period, colour: str, comment_limit: int = 100) -> dict:
+    """A branch's NPS in the period, its 12-period trend (numbers and chart) and the newest comments
+    (for the branch's managers and head office)."""
     branch_id = branch["branch_id"]
     row = nps_rows(db, period, [branch])[0]
     trend = [
@@ -50,7 +52,8 @@ def branch_nps(db: Database, branch: dict, period: Period, with_comments: bool =
     return {
         **{k: v for k, v in row.items() if k != "nps_exact"},
         "trend": trend,
-        "comments": surveys_store.comments(db, branch_id, period.months) if with_comments else [],
+        "trend_chart": charts.trend_chart(trend, colour, low=-100, high=100, suffix=""),
+        "comments": surveys_store.comments(db, branch_id, period.months, comment_limit),
     }
 
 
@@ -68,3 +71,12 @@ def branch_kpis(db: Database, branch_id: int, period: Period) -> list[dict]:
             }
         )
     return rows
+
+
+def scorecard_sections(db: Database, branch_id: int, period: Period, colour: str) -> dict:
+    """The NPS and KPI sections of the branch scorecard PDF."""
+    branch = org_store.get_branch(db, branch_id)
+    return {
+        "nps": branch_nps(db, branch, period, colour, comment_limit=20),
+        "kpis": branch_kpis(db, branch_id, period),
+    }

@@ -14,7 +14,7 @@ from org.auth import branch_in_scope, employee_in_scope, require
 from org.errors import AppError
 from org.forms import EmployeeForm
 from org.roles import ADMIN, MANAGER, REVIEWER
-from reports import exports, scorecards, store
+from reports import exports, scorecards, sources, store
 from reports.api import period_arg
 from reports.branch_page import SECTIONS, branch_overview, latest_period_key
 from reports.comparison import league_table
@@ -52,7 +52,9 @@ def visit_report(audit_id):
 
 
 def branch_pdf(db, branch_id: int, period, paper: str = "a4") -> bytes:
-    data = scorecards.branch_scorecard(db, branch_id, period, branding(db)["colour"])
+    colour = branding(db)["colour"]
+    data = scorecards.branch_scorecard(db, branch_id, period, colour)
+    data |= sources.scorecard_sections(db, branch_id, period, colour)
     return pdf_document(db, "branch", data, f"Branch scorecard · {period.label}", paper)
 
 

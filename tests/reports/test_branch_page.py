@@ -101,3 +101,19 @@ def test_a_branch_with_nothing_yet(client, company, actions):
     assert "Head office has defined no KPIs yet." in html
     assert "No open action items." in html
     assert number(html, "data-audit-percent") == "N/A"
+
+
+def test_the_branch_scorecard_pdf_carries_nps_and_kpis(client, sources, actions):
+    import io
+
+    from pypdf import PdfReader
+
+    response = client.get(
+        f"/reports/branches/{sources['N1']}/scorecard.pdf?period=2026-10", headers=actions.token("admin")
+    )
+    assert response.status_code == 200
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).split())
+    assert "Customer NPS" in text and "NPS +40.0 from 5 response(s)" in text
+    assert "Waiting time 6 min ≤ 5 min off target" in text
+    assert "First-call resolution 85 % ≥ 80 % on target" in text
+    assert "“Slow” 3/10" in text
