@@ -80,3 +80,38 @@ def scorecard_sections(db: Database, branch_id: int, period: Period, colour: str
         "nps": branch_nps(db, branch, period, colour, comment_limit=20),
         "kpis": branch_kpis(db, branch_id, period),
     }
+
+
+def dashboard_section(
+    db: Database, period: Period, branches: list[dict], table: list[dict], colour: str
+) -> dict:
+    """NPS and KPIs beside the audit score for every branch of the dashboard, and the scatter of
+    audit score against NPS (branches with both numbers)."""
+    audit = {r["branch_id"]: r["percent"] for r in table}
+    kpis = store.list_kpis(db)
+    means = store.kpi_means(db, period.months, {b["branch_id"] for b in branches})
+    rows = [
+        {
+            **{k: v for k, v in row.items() if k != "nps_exact"},
+            "percent": audit.get(row["branch_id"]),
+            "kpis": [
+                {
+                    "code": k["code"],
+                    "value": None if (v := means.get((row["branch_id"], k["code"]))) is None else round(v, 2),
+                    "met": meets_target(v, k["target"], k["better"]),
+                }
+                for k in kpis
+            ],
+        }
+        for row in nps_rows(db, period, branches)
+    ]
+    points = [
+        (r["branch"], r["percent"], r["nps"])
+        for r in rows
+        if r["percent"] is not None and r["nps"] is not None
+    ]
+    return {
+        "rows": rows,
+        "kpis": kpis,
+        "scatter": charts.scatter_chart(points, colour) if points else None,
+    }

@@ -139,6 +139,7 @@ def dashboard_page():
         checklists=list_checklists(db),
         checklist_id=checklist_id,
         sort=request.args.get("sort", "rank"),
+        sources=sources.dashboard_section(db, period, branches, data["table"], branding(db)["colour"]),
     )
     return page, 400 if error else 200
 

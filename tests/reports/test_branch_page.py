@@ -117,3 +117,14 @@ def test_the_branch_scorecard_pdf_carries_nps_and_kpis(client, sources, actions)
     assert "Waiting time 6 min ≤ 5 min off target" in text
     assert "First-call resolution 85 % ≥ 80 % on target" in text
     assert "“Slow” 3/10" in text
+
+
+def test_the_dashboard_compares_nps_and_kpis_beside_the_audit_score(client, sources, actions):
+    actions.login_as("admin")
+    html = client.get("/reports?period=2026-10").get_data(as_text=True)
+    section = html[html.index('<section id="sources">') :]
+    row = re.search(rf'<tr data-branch="{sources["N1"]}">(.*?)</tr>', section, re.S).group(1)
+    assert "83.3%" in row and "+40.0" in row and "6 " in row and "85 " in row
+    svg = re.search(r"<svg.*?</svg>", section, re.S).group(0)
+    assert "Northgate: audit 83.3%, NPS 40" in svg
+    assert svg.count("<circle") == 1  # only N1 has both numbers
