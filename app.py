@@ -186,11 +186,15 @@ def seed_demo_command(large):
     from audits.seed import seed_audits, seed_large
     from checklists.cli import LIBRARY, checklist_files, import_files
     from org.seed import DEMO_PASSWORD, DEMO_USERS, seed_org
+    from reports.seed import seed_kpis
+    from surveys.seed import seed_responses
 
     database = db.connect(current_app.config["DATABASE"])
     added = seed_org(database)
     checklists = import_files(database, checklist_files(LIBRARY))
     audits = seed_audits(database)
+    responses = seed_responses(database)
+    kpi_values = seed_kpis(database)
     if large:
         click.echo("Building the large company (a few minutes)...")
         audits += seed_large(database)
@@ -198,7 +202,7 @@ def seed_demo_command(large):
     click.echo(
         f"Demo company ready: {added['branches']} branches, {added['employees']} employees "
         f"and {added['users']} users added; {len(checklists)} checklists from the library; "
-        f"{audits} audits added."
+        f"{audits} audits added; {responses} survey answers added, {kpi_values} KPI values imported."
     )
     click.echo(f"Log in with password {DEMO_PASSWORD!r} as one of:")
     for email, role, _name in DEMO_USERS:
