@@ -127,22 +127,25 @@ def trend_chart(
 def scatter_chart(
     points: list[tuple[str, float, float]], colour: str, width: int = 480, height: int = 300
 ) -> str:
-    """Branches as dots: audit score (x, 0..100 %) against NPS (y, -100..100), each dot titled
-    with its branch and both numbers; labels of the dots printed beside them."""
-    left, right, top, bottom = 40, 16, 12, 40
+    """Branches as dots: audit score (x, percent) against NPS (y, -100..100). Each dot carries a
+    title with its branch and both numbers; names are printed beside the dots when few enough to
+    stay readable. The x axis starts at the nearest ten below the lowest score, so close scores
+    do not pile up against 100 %."""
+    left, right, top, bottom = 40, 70, 12, 40
     plot_w, plot_h = width - left - right, height - top - bottom
+    x_low = max(0, min(int(x // 10) * 10 for _label, x, _y in points) - 10) if points else 0
 
     def xy(x_value, y_value):
-        return left + plot_w * x_value / 100, top + plot_h * (1 - (y_value + 100) / 200)
+        return left + plot_w * (x_value - x_low) / (100 - x_low), top + plot_h * (1 - (y_value + 100) / 200)
 
     parts = [_svg_open(width, height, 10)]
     parts.append("<title>Audit score against customer NPS, one dot a branch</title>")
-    for tick in (0, 50, 100):
-        x = left + plot_w * tick / 100
+    for tick in (x_low, (x_low + 100) // 2, 100):
+        x, _y = xy(tick, 0)
         parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{GRID}"/>')
         parts.append(_text(x, top + plot_h + 14, f"{tick}%", MUTED, "middle"))
     for tick in (-100, 0, 100):
-        _x, y = xy(0, tick)
+        _x, y = xy(x_low, tick)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(_text(left - 4, y + 3, str(tick), MUTED, "end"))
     parts.append(_text(left + plot_w / 2, height - 6, "Audit score", MUTED, "middle"))
@@ -150,14 +153,15 @@ def scatter_chart(
         f'<text x="10" y="{top + plot_h / 2:.1f}" fill="{MUTED}" text-anchor="middle" '
         f'transform="rotate(-90 10 {top + plot_h / 2:.1f})">NPS</text>'
     )
+    labelled = len(points) <= 8
     for label, x_value, y_value in points:
         x, y = xy(x_value, y_value)
         title = f"{label}: audit {_num(x_value)}%, NPS {_num(y_value)}"
         parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{escape(colour)}" fill-opacity="0.8">'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{escape(colour)}" fill-opacity="0.75">'
             f"<title>{escape(title)}</title></circle>"
         )
-        short = label if len(label) <= 16 else label[:15] + "…"
-        parts.append(_text(x + 6, y - 5, short, INK))
+        if labelled:
+            parts.append(_text(x + 6, y - 5, label if len(label) <= 14 else label[:13] + "…", INK))
     parts.append("</svg>")
     return "".join(parts)
