@@ -128,6 +128,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from audits import cli as audits_cli
     from audits.api import bp as audits_api
     from audits.views import bp as audits_views
+    from audits.views import recording_upload_limit
     from checklists import cli as checklists_cli
     from checklists.api import bp as checklists_api
     from checklists.views import bp as checklists_views
@@ -143,6 +144,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from surveys.api import bp as surveys_api
     from surveys.views import bp as surveys_views
 
+    # Before the CSRF check, which reads request bodies: recordings may be larger than other uploads.
+    app.before_request(recording_upload_limit)
     csrf.init_app(app)
     limiter.init_app(app)
     app.before_request(load_user)

@@ -156,8 +156,6 @@ def upload_recording(audit_id, recording_id):
         info = None
     processed = None
     if info is None:
-        # Recordings may exceed the app-wide body limit; room for a multipart envelope around them.
-        request.max_content_length = recordings.MAX_BYTES + 64 * 1024
         data = _upload_bytes("recording")
         if not data:
             raise AppError(

@@ -21,7 +21,7 @@ from flask import (
 from marshmallow import ValidationError
 from wtforms import SelectChoice
 
-from audits import photos, review, store
+from audits import photos, recordings, review, store
 from audits.document import moment
 from audits.formdata import answer_from_field, document_from_form, item_hints, local_input
 from audits.forms import (
@@ -236,6 +236,7 @@ def _visit_page(audit_id: str, document: dict, status: str, errors: dict | None 
         assignment=store.assignment_by_audit(db, audit_id),
         hints=item_hints(checklist),
         returned_reason=(saved or {}).get("returned_reason"),
+        recordings=store.recordings_of(db, audit_id) if audit else [],
     ), code
 
 
@@ -309,6 +310,43 @@ def save_visit(audit_id):
         return _visit_page(audit_id, current, status, exc.fields, 422)
     flash("Saved.")
     return redirect(url_for("audits.visit", audit_id=audit_id))
+
+
+def recording_upload_limit() -> None:
+    """Let recordings (up to 25 MB) past the app-wide body limit; registered before the CSRF check,
+    which reads the body first."""
+    if request.endpoint in ("audits.add_recording", "audits_api.upload_recording"):
+        request.max_content_length = recordings.MAX_BYTES + 64 * 1024  # room for the multipart envelope
+
+
+@bp.post("/audits/<audit_id>/recordings")
+@require(AUDITOR, ADMIN)
+def add_recording(audit_id):
+    """Attach a call recording from the visit page (a plain form; the API does the same by UUID)."""
+    audit_id = _audit_uuid(audit_id)
+    db = get_db()
+    try:
+        audit = store.audit_in_scope(db, audit_id, g.user)
+    except AppError:
+        document, _assignment = _new_document(db, audit_id)
+        audit, _outcome = store.save_audit(db, audit_id, load_document(document), g.user)
+    upload = request.files.get("recording")
+    data = upload.read() if upload else b""
+    try:
+        if not data:
+            raise AppError("Choose a recording to upload.", 422)
+        try:
+            processed = recordings.process(data)
+        except recordings.RecordingError as exc:
+            raise AppError(str(exc), exc.status) from None
+        store.save_recording(db, str(uuid.uuid4()), audit, g.user, processed)
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash("Recording added.")
+    return redirect(url_for("audits.visit", audit_id=audit_id) + "#recordings")
 
 
 @bp.get("/sw.js")

@@ -105,6 +105,7 @@ ACCESS = {
     "surveys_api.survey_link": ("admin", "reviewer", "manager"),
     "audits_api.upload_recording": ("admin", "auditor"),
     "audits.recording": ALL,
+    "audits.add_recording": ("admin", "auditor"),
 }
 
 AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"

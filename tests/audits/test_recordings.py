@@ -1,9 +1,12 @@
 import io
 import math
+import re
 import struct
 import wave
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from audits import recordings, review
 from audits import store as audits_store
@@ -194,3 +197,43 @@ def test_purge_deletes_old_recordings_and_keeps_the_score(client, auditor, runne
         r["action"] for r in db.query("select action from audit_trail where audit_id = ?", [AUDIT])
     ]
     assert "recordings_removed" in actions_logged
+
+
+def test_the_visit_page_of_a_phone_review_takes_a_recording(client, actions, db, visit_setup):
+    from checklists.cli import LIBRARY, checklist_files, import_files
+
+    import_files(db, checklist_files(LIBRARY))
+    actions.login_as("auditor")
+    audit_id = "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"
+    form = f"/audits/{audit_id}/form?branch={visit_setup['branch_id']}&checklist=telephone-call"
+    page = client.get(form).get_data(as_text=True)
+    assert "Add a recording" in page
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    # More than the app's 16 MB limit for other bodies, within the 25 MB of a recording.
+    big = wav_bytes(0.01) + b"\x00" * (17 * 1024 * 1024)
+    action = re.search(r'action="(/audits/[^"]+/recordings[^"]*)"', page).group(1).replace("&amp;", "&")
+    # Encoded here: the test client would spool a body this large to a temporary file it never closes.
+    upload = FileStorage(io.BytesIO(big), "call.wav", "recording")
+    boundary, body = encode_multipart({"csrf_token": token, "recording": upload})
+    response = client.post(action, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 302
+    assert db["recordings"].count_where("audit_id = ?", [audit_id]) == 1
+    page = client.get(f"/audits/{audit_id}/form").get_data(as_text=True)
+    assert "<audio controls" in page
+    refused = client.post(
+        f"/audits/{audit_id}/recordings",
+        data={"csrf_token": token, "recording": (io.BytesIO(b"hello"), "call.mp3")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "not a recording Visitscore accepts" in refused.get_data(as_text=True)
+    assert db["recordings"].count_where("audit_id = ?", [audit_id]) == 1
+
+
+def test_the_library_telephone_checklist_is_a_phone_review():
+    from checklists import spec
+    from checklists.cli import LIBRARY
+    from checklists.model import checklist_from_dict
+
+    text = (LIBRARY / "telephone-call.yaml").read_text()
+    assert checklist_from_dict(spec.load(text, "yaml")).channel == "phone"
