@@ -114,4 +114,26 @@ def dashboard_section(
         "rows": rows,
         "kpis": kpis,
         "scatter": charts.scatter_chart(points, colour) if points else None,
+        "trend_chart": charts.trend_chart(
+            company_nps_trend(db, period, {b["branch_id"] for b in branches}),
+            colour,
+            low=-100,
+            high=100,
+            suffix="",
+        ),
     }
+
+
+def company_nps_trend(db: Database, period: Period, branch_ids: set[int]) -> list[tuple[str, float | None]]:
+    """The NPS of all answers to these branches in each of the 12 periods up to this one."""
+    points = []
+    for p in period.last(12):
+        tallies = surveys_store.tallies(db, p.months, branch_ids).values()
+        pooled = Tally(
+            *(
+                sum(getattr(t, f) for t in tallies)
+                for f in ("responses", "promoters", "passives", "detractors")
+            )
+        )
+        points.append((p.short_label, display_percent(pooled.nps)))
+    return points

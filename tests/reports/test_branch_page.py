@@ -128,3 +128,14 @@ def test_the_dashboard_compares_nps_and_kpis_beside_the_audit_score(client, sour
     svg = re.search(r"<svg.*?</svg>", section, re.S).group(0)
     assert "Northgate: audit 83.3%, NPS 40" in svg
     assert svg.count("<circle") == 1  # only N1 has both numbers
+    assert "NPS of all answers over the last 12 periods" in section
+
+
+def test_the_company_nps_trend_pools_every_answer(db, sources):
+    from reports.periods import parse_period
+    from reports.sources import company_nps_trend
+
+    surveys_store.add_response(db, sources["N2"], 0, "", "n2", OCTOBER)
+    trend = company_nps_trend(db, parse_period("2026-10"), {sources["N1"], sources["N2"]})
+    assert len(trend) == 12 and trend[:-1] == [(label, None) for label, _ in trend[:-1]]
+    assert trend[-1] == ("Oct 26", 16.7)  # 3 promoters, 2 detractors of 6 answers: 100 * 1 / 6
