@@ -136,6 +136,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_CHECK_DEFAULT=False,
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         BEHIND_PROXY=False,
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none; BEHIND_PROXY
+        # alone means one). The client's address counts survey responses and login attempts.
+        PROXY_HOPS=0,
         # Wall-clock zone of visits entered without JavaScript (the phone's own offset is used otherwise).
         TIMEZONE="UTC",
         # Days after publishing during which a branch may appeal.
@@ -158,8 +161,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     app.session_interface = SessionInterface()
-    if app.config["BEHIND_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    hops = int(app.config["PROXY_HOPS"]) or (1 if app.config["BEHIND_PROXY"] else 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1, x_host=1)
 
     _check_database(app.config["DATABASE"])
     database = db.connect(app.config["DATABASE"])
@@ -170,6 +174,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from audits import cli as audits_cli
     from audits.api import bp as audits_api
     from audits.views import bp as audits_views
+    from audits.views import recording_upload_limit
     from checklists import cli as checklists_cli
     from checklists.api import bp as checklists_api
     from checklists.views import bp as checklists_views
@@ -180,11 +185,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from org.views import bp as org_views
     from reports import cli as reports_cli
     from reports.api import bp as reports_api
+    from reports.api import kpis_bp as kpis_api
     from reports.views import bp as reports_views
     from standards import cli as standards_cli
     from standards.api import bp as standards_api
     from standards.views import bp as standards_views
+    from surveys.api import bp as surveys_api
+    from surveys.views import bp as surveys_views
 
+    # Before the CSRF check, which reads request bodies: recordings may be larger than other uploads.
+    app.before_request(recording_upload_limit)
     csrf.init_app(app)
     limiter.init_app(app)
     app.before_request(load_user)
@@ -202,9 +212,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(audits_views)
     app.register_blueprint(audits_api)
     app.register_blueprint(reports_api)
+    app.register_blueprint(kpis_api)
     app.register_blueprint(reports_views)
     app.register_blueprint(standards_api)
     app.register_blueprint(standards_views)
+    app.register_blueprint(surveys_views)
+    app.register_blueprint(surveys_api)
     org_cli.init_app(app)
     checklists_cli.init_app(app)
     reports_cli.init_app(app)
@@ -223,13 +236,17 @@ def seed_demo_command(large):
     from audits.seed import seed_audits, seed_large
     from checklists.cli import LIBRARY, checklist_files, import_files
     from org.seed import DEMO_PASSWORD, DEMO_USERS, seed_org
+    from reports.seed import seed_kpis
     from standards.seed import seed_standards
+    from surveys.seed import seed_responses
 
     database = db.connect(current_app.config["DATABASE"])
     added = seed_org(database)
     checklists = import_files(database, checklist_files(LIBRARY))
     audits = seed_audits(database)
     standards = seed_standards(database)
+    responses = seed_responses(database)
+    kpi_values = seed_kpis(database)
     if large:
         click.echo("Building the large company (a few minutes)...")
         audits += seed_large(database)
@@ -237,7 +254,8 @@ def seed_demo_command(large):
     click.echo(
         f"Demo company ready: {added['branches']} branches, {added['employees']} employees "
         f"and {added['users']} users added; {len(checklists)} checklists from the library; "
-        f"{audits} audits added; {standards['standards']} standards and {standards['results']} quiz results."
+        f"{audits} audits added; {standards['standards']} standards and {standards['results']} quiz results; "
+        f"{responses} survey answers added, {kpi_values} KPI values imported."
     )
     click.echo(f"Log in with password {DEMO_PASSWORD!r} as one of:")
     for email, role, _name in DEMO_USERS:

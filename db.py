@@ -607,3 +607,72 @@ def m014_quizzes(db: Database) -> None:
         foreign_keys=[("result_id", "quiz_results", "result_id")],
     )
     db["quiz_answers"].create_index(["standard_code"])
+
+
+def m015_surveys(db: Database) -> None:
+    # Each branch's public survey link (an unguessable token printed on its poster) and the
+    # anonymous responses. address_key is a keyed hash of the sender's address, kept only for the
+    # hour of the rate limit and then cleared (surveys/store.py), so responses stay anonymous.
+    db["survey_links"].create(
+        {"branch_id": int, "token": str, "created_at": str},
+        pk="branch_id",
+        not_null={"token", "created_at"},
+        foreign_keys=[("branch_id", "branches", "branch_id")],
+    )
+    db["survey_links"].create_index(["token"], unique=True)
+    db["survey_responses"].create(
+        {
+            "response_id": int,
+            "branch_id": int,
+            "score": int,
+            "comment": str,
+            "created_at": str,
+            "period_month": str,
+            "address_key": str,
+        },
+        pk="response_id",
+        not_null={"branch_id", "score", "comment", "created_at", "period_month"},
+        defaults={"comment": ""},
+        foreign_keys=[("branch_id", "branches", "branch_id")],
+    )
+    db["survey_responses"].create_index(["branch_id", "period_month"])
+    db["survey_responses"].create_index(["address_key", "branch_id", "created_at"])
+
+
+@migrations()
+def m016_recordings(db: Database) -> None:
+    # Audio evidence of a call review, stored in the database like photos (one file to back up).
+    db["recordings"].create(
+        {
+            "recording_id": str,
+            "audit_id": str,
+            "uploaded_by": int,
+            "content_type": str,
+            "bytes": int,
+            "sha256": str,
+            "audio": bytes,
+            "created_at": str,
+        },
+        pk="recording_id",
+        not_null={"audit_id", "uploaded_by", "content_type", "bytes", "sha256", "audio", "created_at"},
+        foreign_keys=[("audit_id", "audits", "audit_id"), ("uploaded_by", "users", "user_id")],
+    )
+    db["recordings"].create_index(["audit_id"])
+
+
+@migrations()
+def m017_kpis(db: Database) -> None:
+    # Operational figures defined by head office, and their monthly values per branch.
+    db["kpis"].create(
+        {"kpi_code": str, "name": str, "unit": str, "better": str, "target": float, "created_at": str},
+        pk="kpi_code",
+        not_null={"name", "unit", "better", "target", "created_at"},
+        defaults={"unit": ""},
+    )
+    db["kpi_values"].create(
+        {"branch_id": int, "kpi_code": str, "period_month": str, "value": float, "imported_at": str},
+        pk=("branch_id", "kpi_code", "period_month"),
+        not_null={"value", "imported_at"},
+        foreign_keys=[("branch_id", "branches", "branch_id"), ("kpi_code", "kpis", "kpi_code")],
+    )
+    db["kpi_values"].create_index(["kpi_code", "period_month"])

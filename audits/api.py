@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, g, request, url_for
 
-from audits import photos, review, store
+from audits import photos, recordings, review, store
 from audits.schemas import (
     UUID_RE,
     ActionInSchema,
@@ -16,6 +16,7 @@ from audits.schemas import (
     DecisionSchema,
     PhotoSchema,
     ReasonSchema,
+    RecordingSchema,
     TrailSchema,
     load_document,
 )
@@ -84,9 +85,9 @@ def _view(audit: dict, result=None) -> dict:
     return view
 
 
-def _upload_bytes() -> bytes:
+def _upload_bytes(field: str = "photo") -> bytes:
     if request.files:
-        upload = request.files.get("photo") or next(iter(request.files.values()))
+        upload = request.files.get(field) or next(iter(request.files.values()))
         return upload.read()
     return request.get_data()
 
@@ -128,6 +129,50 @@ def upload_photo(audit_id, photo_id):
         "thumbnail_url": url_for(
             "audits.photo", audit_id=info["audit_id"], photo_id=info["photo_id"], size="thumb"
         ),
+    }
+    return body, 201 if created else 200
+
+
+@bp.put("/audits/<audit_id>/recordings/<recording_id>")
+@documented(
+    "Upload a call recording under its own UUID (the raw audio, or multipart field 'recording'; "
+    "the type is sniffed from the content: 415 if not audio, 413 above 25 MB); idempotent",
+    response=RecordingSchema,
+    body_types=("audio/mpeg", "audio/mp4", "audio/ogg", "audio/wav", "audio/webm"),
+    status=201,
+    also={
+        200: "This recording was already stored",
+        413: "Larger than 25 MB",
+        415: "Not an accepted audio type",
+    },
+)
+@require(AUDITOR, ADMIN, api=True)
+def upload_recording(audit_id, recording_id):
+    db = get_db()
+    audit = store.audit_in_scope(db, _check_uuid(audit_id), g.user)
+    recording_id = _check_uuid(recording_id, "recording")
+    try:
+        info = store.get_recording_info(db, recording_id)
+    except AppError:
+        info = None
+    processed = None
+    if info is None:
+        data = _upload_bytes("recording")
+        if not data:
+            raise AppError(
+                "Send the recording as the request body or as the multipart field 'recording'.", 400
+            )
+        try:
+            processed = recordings.process(data)
+        except recordings.RecordingError as exc:
+            raise AppError(str(exc), exc.status, {"recording": [str(exc)]}) from None
+    info, created = store.save_recording(db, recording_id, audit, g.user, processed)
+    body = {
+        "id": info["recording_id"],
+        "audit_id": info["audit_id"],
+        "content_type": info["content_type"],
+        "bytes": info["bytes"],
+        "url": url_for("audits.recording", audit_id=info["audit_id"], recording_id=info["recording_id"]),
     }
     return body, 201 if created else 200
 

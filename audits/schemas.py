@@ -111,6 +111,14 @@ class PhotoSchema(Schema):
     thumbnail_url = fields.String()
 
 
+class RecordingSchema(Schema):
+    id = fields.String()
+    audit_id = fields.String()
+    content_type = fields.String(metadata={"description": "The type sniffed from the content"})
+    bytes = fields.Integer()
+    url = fields.String()
+
+
 _DICT_FIELDS = ("answers", "employees", "employee_descriptions")
 
 

@@ -2,15 +2,18 @@
 answers follow each branch's (made-up) quality, so comparisons have something to show."""
 
 import io
+import math
 import random
+import struct
 import uuid
+import wave
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PIL import Image
 from sqlite_utils import Database
 
-from audits import review, store
+from audits import recordings, review, store
 from audits.photos import process
 from audits.schemas import load_document
 from checklists.model import Checklist
@@ -32,6 +35,29 @@ def _demo_photo(rng: random.Random):
     out = io.BytesIO()
     Image.new("RGB", (640, 480), tuple(rng.randrange(60, 220) for _ in range(3))).save(out, "JPEG")
     return process(out.getvalue())
+
+
+def demo_call(rng: random.Random, seconds: float = 4.0, rate: int = 8000) -> bytes:
+    """A few seconds of telephone-like audio as WAV: two rings, then a murmur of varying pitch."""
+    frames = bytearray()
+    for n in range(int(seconds * rate)):
+        t = n / rate
+        if t < 1.6:  # ring, pause, ring (UK double ring: 400 + 450 Hz)
+            on = (t % 0.6) < 0.4
+            value = (math.sin(2 * math.pi * 400 * t) + math.sin(2 * math.pi * 450 * t)) / 2 if on else 0.0
+        else:  # a voice-like murmur: a pitch that drifts, with syllable-like bursts
+            pitch = 140 + 40 * math.sin(2 * math.pi * 0.7 * t)
+            envelope = max(0.0, math.sin(2 * math.pi * 3.1 * t)) ** 2
+            value = envelope * (math.sin(2 * math.pi * pitch * t) + 0.4 * math.sin(4 * math.pi * pitch * t))
+        value += rng.uniform(-0.02, 0.02)  # line noise
+        frames += struct.pack("<h", int(max(-1.0, min(1.0, value * 0.5)) * 32767))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(frames))
+    return out.getvalue()
 
 
 def _answer(item, good: bool, rng: random.Random):
@@ -132,6 +158,9 @@ def seed_audits(db: Database, months: int = 4, per_month: int = 2, today: date |
                 audit, _ = store.save_audit(db, audit_id, load_document(document), auditor)
                 for photo_id in photo_ids:
                     store.save_photo(db, photo_id, audit, auditor, _demo_photo(rng))
+                if checklist.channel == "phone":
+                    call = recordings.process(demo_call(rng))
+                    store.save_recording(db, str(uuid.uuid4()), audit, auditor, call)
                 store.submit_audit(db, audit_id, auditor, at=visited + timedelta(hours=1))
                 count += 1
     _seed_review(db, rng)

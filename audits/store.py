@@ -579,3 +579,78 @@ def bulk_rows(audit_id: str, document: dict, checklist: Checklist, auditor_id: i
         "sections": _section_rows(audit_id, document, result),
         "items": _item_rows(audit_id, result),
     }
+
+
+# Recordings
+
+
+def save_recording(db: Database, recording_id: str, audit: dict, user: dict, recording) -> tuple[dict, bool]:
+    """Store a checked recording under its client UUID; the same UUID again changes nothing."""
+    with transaction(db):
+        rows = list(db.query("select audit_id from recordings where recording_id = ?", [recording_id]))
+        if rows:
+            if rows[0]["audit_id"] != audit["audit_id"]:
+                raise AppError(f"Recording {recording_id} belongs to another audit.", 409)
+            return get_recording_info(db, recording_id), False
+        if audit["status"] in LOCKED:
+            raise AppError(f"Audit {audit['audit_id']} is {audit['status']}; no recording can be added.", 409)
+        db["recordings"].insert(
+            {
+                "recording_id": recording_id,
+                "audit_id": audit["audit_id"],
+                "uploaded_by": user["user_id"],
+                "content_type": recording.content_type,
+                "bytes": len(recording.audio),
+                "sha256": recording.sha256,
+                "audio": recording.audio,
+                "created_at": now(),
+            }
+        )
+    return get_recording_info(db, recording_id), True
+
+
+_RECORDING_INFO = "select recording_id, audit_id, content_type, bytes, created_at from recordings"
+
+
+def get_recording_info(db: Database, recording_id: str) -> dict:
+    rows = list(db.query(_RECORDING_INFO + " where recording_id = ?", [recording_id]))
+    if not rows:
+        raise AppError(f"Recording {recording_id} does not exist.", 404)
+    return rows[0]
+
+
+def recordings_of(db: Database, audit_id: str) -> list[dict]:
+    return list(
+        db.query(_RECORDING_INFO + " where audit_id = ? order by created_at, recording_id", [audit_id])
+    )
+
+
+def recording_audio(db: Database, recording_id: str) -> bytes:
+    return db.execute("select audio from recordings where recording_id = ?", [recording_id]).fetchone()[0]
+
+
+def may_hear_recordings(db: Database, audit: dict, user: dict) -> bool:
+    """Whether the user may hear an audit's recordings: voices identify staff, so a manager only
+    where the branch's staff are informed. Scope of the audit itself is checked before."""
+    if user["role"] != MANAGER:
+        return True
+    return bool(org_store.get_branch(db, audit["branch_id"])["staff_informed"])
+
+
+def purge_recordings(db: Database, before: str) -> int:
+    """Delete the recordings of audits visited before `before` (UTC ISO time): voices are employee
+    data with the same retention period. The trail records each removal."""
+    rows = list(
+        db.query(
+            """select r.audit_id, count(*) as n from recordings r join audits a using (audit_id)
+                where a.visited_utc < ? group by r.audit_id""",
+            [before],
+        )
+    )
+    for row in rows:
+        with transaction(db):
+            db.execute("delete from recordings where audit_id = ?", [row["audit_id"]])
+            add_trail(
+                db, row["audit_id"], None, "recordings_removed", "Retention period of employee data ended."
+            )
+    return sum(r["n"] for r in rows)

@@ -1,15 +1,27 @@
 """HTML pages: assigning visits, the auditor's visits, the visit form (works as plain posts;
 static/visit.js adds autosave and offline), the audit page and photos."""
 
+import io
 import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from marshmallow import ValidationError
 from wtforms import SelectChoice
 
-from audits import photos, review, store
+from audits import photos, recordings, review, store
 from audits.formdata import answer_from_field, document_from_form, item_hints, local_input, offset_of
 from audits.forms import (
     ActionForm,
@@ -245,6 +257,7 @@ def _visit_page(audit_id: str, document: dict, status: str, errors: dict | None 
         assignment=store.assignment_by_audit(db, audit_id),
         hints=item_hints(checklist),
         returned_reason=(saved or {}).get("returned_reason"),
+        recordings=store.recordings_of(db, audit_id) if audit else [],
     ), code
 
 
@@ -320,6 +333,43 @@ def save_visit(audit_id):
     return redirect(url_for("audits.visit", audit_id=audit_id))
 
 
+def recording_upload_limit() -> None:
+    """Let recordings (up to 25 MB) past the app-wide body limit; registered before the CSRF check,
+    which reads the body first."""
+    if request.endpoint in ("audits.add_recording", "audits_api.upload_recording"):
+        request.max_content_length = recordings.MAX_BYTES + 64 * 1024  # room for the multipart envelope
+
+
+@bp.post("/audits/<audit_id>/recordings")
+@require(AUDITOR, ADMIN)
+def add_recording(audit_id):
+    """Attach a call recording from the visit page (a plain form; the API does the same by UUID)."""
+    audit_id = _audit_uuid(audit_id)
+    db = get_db()
+    try:
+        audit = store.audit_in_scope(db, audit_id, g.user)
+    except AppError:
+        document, _assignment = _new_document(db, audit_id)
+        audit, _outcome = store.save_audit(db, audit_id, load_document(document), g.user)
+    upload = request.files.get("recording")
+    data = upload.read() if upload else b""
+    try:
+        if not data:
+            raise AppError("Choose a recording to upload.", 422)
+        try:
+            processed = recordings.process(data)
+        except recordings.RecordingError as exc:
+            raise AppError(str(exc), exc.status) from None
+        store.save_recording(db, str(uuid.uuid4()), audit, g.user, processed)
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash("Recording added.")
+    return redirect(url_for("audits.visit", audit_id=audit_id) + "#recordings")
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, served from the root so that it may keep every page of the app."""
@@ -372,6 +422,8 @@ def _audit_page(audit_id: str, status: int = 200, **forms):
         appeals=review.appeals_list(db, status=None, audit_id=audit["audit_id"]),
         actions=review.actions_list(db, audit_id=audit["audit_id"]),
         lost=lost,
+        recordings=store.recordings_of(db, audit["audit_id"]),
+        may_hear=store.may_hear_recordings(db, audit, g.user),
         deadline=deadline,
         appeal_open=deadline is not None and datetime.now(UTC).date() <= deadline,
         reason_form=forms.get("reason_form") or ReasonForm(formdata=None),
@@ -576,5 +628,25 @@ def photo(audit_id, photo_id):
         raise AppError(f"Photo {photo_id} does not exist.", 404)
     data = store.photo_bytes(db, info["photo_id"], thumbnail=request.args.get("size") == "thumb")
     response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
+
+
+@bp.get("/audits/<audit_id>/recordings/<recording_id>")
+@require()
+def recording(audit_id, recording_id):
+    """A call recording, with byte ranges so the browser's player can seek."""
+    db = get_db()
+    audit = store.audit_in_scope(db, _audit_uuid(audit_id), g.user)
+    info = store.get_recording_info(db, _audit_uuid(recording_id))
+    if info["audit_id"] != audit["audit_id"] or not store.may_hear_recordings(db, audit, g.user):
+        raise AppError(f"Recording {recording_id} does not exist.", 404)
+    response = send_file(
+        io.BytesIO(store.recording_audio(db, info["recording_id"])),
+        mimetype=info["content_type"],
+        conditional=True,
+        etag=info["recording_id"],
+        max_age=86400,
+    )
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response

@@ -7,6 +7,8 @@ from fractions import Fraction
 SCORED_TYPES = ("yes_no", "scale", "choice", "number")
 UNSCORED_TYPES = ("text", "photo")
 ITEM_TYPES = SCORED_TYPES + UNSCORED_TYPES
+# Where a checklist is used: at the branch (visit) or on recorded calls of the branch (phone).
+CHANNELS = ("visit", "phone")
 
 
 def exact(number: int | float) -> Fraction:
@@ -76,6 +78,7 @@ class Checklist:
     critical_cap: Fraction = Fraction(0)
     description: str = ""
     version: int | None = None
+    channel: str = "visit"
 
     def items(self) -> Iterator[tuple[Section, Item]]:
         for section in self.sections:
@@ -125,6 +128,7 @@ def checklist_from_dict(data: dict, version: int | None = None) -> Checklist:
         pass_mark=exact(data.get("pass_mark", 0)),
         critical_cap=exact(data.get("critical_cap", 0)),
         version=version,
+        channel=data.get("channel", "visit"),
         sections=tuple(
             Section(
                 id=s["id"],

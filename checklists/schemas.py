@@ -4,7 +4,7 @@ import math
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from checklists.model import ITEM_TYPES
+from checklists.model import CHANNELS, ITEM_TYPES
 
 SLUG = validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Use only letters, digits, '-' and '_'.")
 POSITIVE = validate.Range(min=0, min_inclusive=False, error="Must be a positive number.")
@@ -99,6 +99,10 @@ class ChecklistSchema(Schema):
     )
     pass_mark = Number(validate=PERCENT)
     critical_cap = Number(validate=PERCENT)
+    channel = fields.String(
+        validate=validate.OneOf(CHANNELS),
+        metadata={"description": "visit (default): made at the branch; phone: a review of recorded calls"},
+    )
     sections = fields.List(
         fields.Nested(SectionSchema),
         required=True,

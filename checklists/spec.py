@@ -392,7 +392,7 @@ def _cross_field_problems(doc: dict) -> list[tuple[str, str]]:
 # Validation and normal form
 
 _DEFAULTS = {
-    "checklist": {"description": "", "pass_mark": 0, "critical_cap": 0},
+    "checklist": {"description": "", "pass_mark": 0, "critical_cap": 0, "channel": "visit"},
     "section": {"description": "", "weight": 1},
     "item": {"standard": "", "guidance": "", "weight": 1, "critical": False, "allow_na": False, "unit": ""},
 }

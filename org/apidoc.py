@@ -33,7 +33,8 @@ def documented(
     query: dict[str, str] | None = None,
     also: dict[int, str] | None = None,
 ):
-    """Describe an API view for the OpenAPI document; `also` lists other success statuses."""
+    """Describe an API view for the OpenAPI document; `also` lists other statuses (4xx ones answer
+    the error shape)."""
 
     def decorator(view):
         view.apidoc = {
@@ -91,7 +92,7 @@ def _path_and_params(rule: str) -> tuple[str, list[dict]]:
     params = []
     for converter, name in _CONVERTER.findall(rule):
         schema = {"type": "integer"} if converter == "int" else {"type": "string"}
-        if name in ("audit_id", "photo_id"):
+        if name in ("audit_id", "photo_id", "recording_id"):
             schema["format"] = "uuid"  # made by the phone; anything else answers 400
         params.append({"in": "path", "name": name, "required": True, "schema": schema})
     return _CONVERTER.sub(r"{\2}", rule), params
@@ -137,7 +138,8 @@ def build_openapi(app: Flask, prefix: str = "/api/v1") -> dict:
             ok["content"] = {doc["response_type"]: {"schema": {"type": "string"}}}
         responses = {str(doc["status"]): ok}
         for code, text in doc["also"].items():
-            responses[str(code)] = {**ok, "description": text}
+            error = {"description": text, "content": {JSON: {"schema": error_ref}}}
+            responses[str(code)] = error if code >= 400 else {**ok, "description": text}
         for code, text in (
             (400, "Bad request"),
             (401, "Not logged in"),

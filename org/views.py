@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from db import get_db
 from org import settings, store
-from org.auth import branch_in_scope, employee_in_scope, limiter, log_in, log_out, require, restamp_session
+from org.auth import employee_in_scope, limiter, log_in, log_out, require, restamp_session
 from org.errors import AppError
 from org.forms import (
     KEEP_PASSWORD_HINT,
@@ -21,8 +21,6 @@ from org.forms import (
     UserForm,
 )
 from org.roles import ADMIN, MANAGER, REVIEWER
-from reports.periods import PeriodError, parse_period
-from reports.store import latest_month
 
 bp = Blueprint("org", __name__)
 
@@ -161,34 +159,10 @@ def new_branch():
     form = BranchForm()
     if form.validate_on_submit() and (branch_id := _save_branch(form)) is not None:
         flash(f"Branch {form.name.data} created.")
-        return redirect(url_for("org.branch", branch_id=branch_id))
+        return redirect(url_for("reports.branch_page", branch_id=branch_id))
     return render_template(
         "org/branch_form.html", form=form, branch=None, regions=store.list_regions(get_db())
     )
-
-
-@bp.get("/branches/<int:branch_id>")
-@require(ADMIN, REVIEWER, MANAGER)
-def branch(branch_id):
-    branch = branch_in_scope(branch_id)
-    return render_template(
-        "org/branch.html",
-        branch=branch,
-        employees=store.list_employees(get_db(), branch_id),
-        form=EmployeeForm(),
-        scorecard_period=_scorecard_period(branch),
-    )
-
-
-def _scorecard_period(branch: dict) -> str | None:
-    """The period employee scorecards open on (the one asked for, else the branch's newest with
-    results); None when the branch's staff are not informed, and so have no scorecards."""
-    if not branch["staff_informed"]:
-        return None
-    try:
-        return parse_period(request.args["period"]).key
-    except (KeyError, PeriodError):
-        return latest_month(get_db(), {branch["branch_id"]})
 
 
 @bp.route("/branches/<int:branch_id>/edit", methods=["GET", "POST"])
@@ -198,7 +172,7 @@ def edit_branch(branch_id):
     form = BranchForm(data=branch)
     if form.validate_on_submit() and _save_branch(form, branch_id) is not None:
         flash("Branch saved.")
-        return redirect(url_for("org.branch", branch_id=branch_id))
+        return redirect(url_for("reports.branch_page", branch_id=branch_id))
     return render_template(
         "org/branch_form.html", form=form, branch=branch, regions=store.list_regions(get_db())
     )
@@ -212,16 +186,11 @@ def add_employee(branch_id):
     if form.validate_on_submit():
         store.create_employee(get_db(), branch_id, form.name.data)
         flash(f"{form.name.data} added to {branch['name']}.")
-        return redirect(url_for("org.branch", branch_id=branch_id))
-    employees = store.list_employees(get_db(), branch_id)
-    page = render_template(
-        "org/branch.html",
-        branch=branch,
-        employees=employees,
-        form=form,
-        scorecard_period=_scorecard_period(branch),
-    )
-    return page, 400
+    else:
+        problems = " ".join(m for messages in form.errors.values() for m in messages)
+        flash(f"No employee was added: {problems}", "error")
+    # The branch page lives in reports, which shows every source of quality beside the staff.
+    return redirect(url_for("reports.branch_page", branch_id=branch_id))
 
 
 @bp.route("/employees/<int:employee_id>/edit", methods=["GET", "POST"])
@@ -232,7 +201,7 @@ def edit_employee(employee_id):
     if form.validate_on_submit():
         store.update_employee(get_db(), employee_id, form.name.data, form.active.data)
         flash("Employee saved.")
-        return redirect(url_for("org.branch", branch_id=employee["branch_id"]))
+        return redirect(url_for("reports.branch_page", branch_id=employee["branch_id"]))
     branch = store.get_branch(get_db(), employee["branch_id"])
     return render_template("org/employee_edit.html", employee=employee, branch=branch, form=form)
 

@@ -5,17 +5,27 @@ from flask import Blueprint, g, request
 from checklists.scoring import display_percent
 from db import get_db
 from org import store as org_store
-from org.apidoc import documented
+from org.apidoc import documented, load_body
 from org.auth import require
 from org.errors import AppError
 from org.roles import ADMIN, MANAGER, REVIEWER
-from reports import dashboard, store
+from reports import dashboard, sources, store
 from reports.comparison import league_table
+from reports.kpis import KpiImportError
 from reports.periods import ImplausiblePeriod, PeriodError, parse_period
-from reports.schemas import ComparisonSchema, StandardsReportSchema
+from reports.schemas import (
+    ComparisonSchema,
+    ImportedSchema,
+    KpiCreatedSchema,
+    KpiInSchema,
+    NpsSchema,
+    StandardsReportSchema,
+)
 from reports.standards import compliance
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
+# KPI definitions and values live beside the reports that read them, under /api/v1/kpis.
+kpis_bp = Blueprint("kpis_api", __name__, url_prefix="/api/v1/kpis")
 
 
 def period_arg():
@@ -196,3 +206,60 @@ def standards():
             ],
         }
     )
+
+
+@bp.get("/nps")
+@documented(
+    "Customer NPS of every branch you may see for the period: promoters 9-10, passives 7-8, "
+    "detractors 0-6; best first, branches without responses last with nps null",
+    response=NpsSchema,
+    query={"period": "YYYY-MM, YYYY-Qn or YYYY", "region": "A region id"},
+)
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def nps():
+    db, period, branches, _checklist_id = _scope()
+    return NpsSchema().dump({"period": period.key, "rows": sources.nps_rows(db, period, branches)})
+
+
+@kpis_bp.post("")
+@documented(
+    "Define a KPI: code, name, unit, which way is better, target",
+    body=KpiInSchema,
+    status=201,
+    response=KpiCreatedSchema,
+)
+@require(ADMIN, api=True)
+def create_kpi():
+    data = load_body(KpiInSchema())
+    store.create_kpi(get_db(), data["code"], data["name"], data["unit"], data["better"], data["target"])
+    return {"code": data["code"]}, 201
+
+
+@kpis_bp.get("")
+@documented("The KPIs head office defined")
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def list_kpis():
+    return {"kpis": store.list_kpis(get_db())}
+
+
+@kpis_bp.post("/values")
+@documented(
+    "Import monthly KPI values from CSV lines branch_code,kpi_code,period,value (header optional): all "
+    "or nothing, 422 names every bad line; the same file again changes nothing",
+    response=ImportedSchema,
+    body_types=("text/csv",),
+)
+@require(ADMIN, api=True)
+def import_kpi_values():
+    if request.mimetype not in ("text/csv", "text/plain") and not g.via_token:
+        # A browser form cannot send text/csv cross-site without a preflight.
+        raise AppError("Send the values as text/csv.", 400)
+    try:
+        text = request.get_data().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AppError("The CSV is not UTF-8 text.", 400) from None
+    try:
+        imported = store.import_kpi_values(get_db(), text)
+    except KpiImportError as exc:
+        raise AppError("The CSV has bad lines; nothing was imported.", 422, {"csv": exc.lines}) from None
+    return {"imported": imported}

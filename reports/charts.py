@@ -83,19 +83,23 @@ def trend_chart(
     width: int = 480,
     height: int = 150,
     band: list[tuple[float, float] | None] | None = None,
+    low: int = 0,
+    high: int = 100,
+    suffix: str = "%",
 ) -> str:
     """A line over periods (oldest first); gaps where a period has no data; the last value labelled.
-    With band (low, high per point), each period's 90% interval is drawn as a shaded band."""
+    Values lie in low..high (percents by default; NPS uses -100..100). With band (low, high per
+    point), each period's 90% interval is drawn as a shaded band."""
     left, right, top, bottom = 34, 26, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(points) - 1)
 
     def xy(index, value):
-        return left + index * step, top + plot_h * (1 - max(0.0, min(100.0, value)) / 100)
+        return left + index * step, top + plot_h * (1 - (max(low, min(high, value)) - low) / (high - low))
 
     parts = [_svg_open(width, height, 10)]
-    for tick in (0, 50, 100):
-        y = top + plot_h * (1 - tick / 100)
+    for tick in (low, (low + high) // 2, high):
+        y = top + plot_h * (1 - (tick - low) / (high - low))
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" fill="{MUTED}" text-anchor="end">{tick}</text>')
     if band:
@@ -119,9 +123,50 @@ def trend_chart(
     last = next(((i, v) for i, (_l, v) in reversed(list(enumerate(points))) if v is not None), None)
     if last:
         x, y = xy(*last)
+        parts.append(_text(x - 4, y - 6, f"{_num(last[1])}{suffix}", INK, "end"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def scatter_chart(
+    points: list[tuple[str, float, float]], colour: str, width: int = 480, height: int = 300
+) -> str:
+    """Branches as dots: audit score (x, percent) against NPS (y, -100..100). Each dot carries a
+    title with its branch and both numbers; names are printed beside the dots when few enough to
+    stay readable. The x axis starts at the nearest ten below the lowest score, so close scores
+    do not pile up against 100 %."""
+    left, right, top, bottom = 40, 70, 12, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    x_low = max(0, min(int(x // 10) * 10 for _label, x, _y in points) - 10) if points else 0
+
+    def xy(x_value, y_value):
+        return left + plot_w * (x_value - x_low) / (100 - x_low), top + plot_h * (1 - (y_value + 100) / 200)
+
+    parts = [_svg_open(width, height, 10)]
+    parts.append("<title>Audit score against customer NPS, one dot a branch</title>")
+    for tick in (x_low, (x_low + 100) // 2, 100):
+        x, _y = xy(tick, 0)
+        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{GRID}"/>')
+        parts.append(_text(x, top + plot_h + 14, f"{tick}%", MUTED, "middle"))
+    for tick in (-100, 0, 100):
+        _x, y = xy(x_low, tick)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(_text(left - 4, y + 3, str(tick), MUTED, "end"))
+    parts.append(_text(left + plot_w / 2, height - 6, "Audit score", MUTED, "middle"))
+    parts.append(
+        f'<text x="10" y="{top + plot_h / 2:.1f}" fill="{MUTED}" text-anchor="middle" '
+        f'transform="rotate(-90 10 {top + plot_h / 2:.1f})">NPS</text>'
+    )
+    labelled = len(points) <= 8
+    for label, x_value, y_value in points:
+        x, y = xy(x_value, y_value)
+        title = f"{label}: audit {_num(x_value)}%, NPS {_num(y_value)}"
         parts.append(
-            f'<text x="{x - 4:.1f}" y="{y - 6:.1f}" fill="{INK}" text-anchor="end">{_num(last[1])}%</text>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{escape(colour)}" fill-opacity="0.75">'
+            f"<title>{escape(title)}</title></circle>"
         )
+        if labelled:
+            parts.append(_text(x + 6, y - 5, label if len(label) <= 14 else label[:13] + "…", INK))
     parts.append("</svg>")
     return "".join(parts)
 

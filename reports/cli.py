@@ -10,7 +10,9 @@ from flask.cli import with_appcontext
 
 from db import connect
 from org import store as org_store
+from reports.kpis import KpiImportError
 from reports.periods import PeriodError, parse_period
+from reports.store import import_kpi_values
 
 _worker = {}
 
@@ -80,5 +82,26 @@ def scorecards_command(period, out, employees, processes):
     click.echo(f"{len(written)} scorecards for {period_key} written to {out}.")
 
 
+@click.command("import-kpis")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_kpis_command(path):
+    """Import monthly KPI values from a CSV (branch_code,kpi_code,period,value): all or nothing."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read()
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text.") from None
+    db = connect(current_app.config["DATABASE"])
+    try:
+        imported = import_kpi_values(db, text)
+    except KpiImportError as exc:
+        raise click.ClickException(f"{path}: nothing was imported.\n" + "\n".join(exc.lines)) from None
+    finally:
+        db.conn.close()
+    click.echo(f"{imported} KPI value(s) imported from {path}.")
+
+
 def init_app(app) -> None:
     app.cli.add_command(scorecards_command)
+    app.cli.add_command(import_kpis_command)

@@ -1,6 +1,6 @@
 """Marshmallow schemas of the report API."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class ComparisonRowSchema(Schema):
@@ -54,3 +54,46 @@ class StandardsRowSchema(Schema):
 class StandardsReportSchema(Schema):
     period = fields.String()
     rows = fields.List(fields.Nested(StandardsRowSchema))
+
+
+class NpsRowSchema(Schema):
+    branch_id = fields.Integer()
+    branch = fields.String()
+    code = fields.String()
+    responses = fields.Integer()
+    promoters = fields.Integer(metadata={"description": "Scores 9 and 10"})
+    passives = fields.Integer(metadata={"description": "Scores 7 and 8"})
+    detractors = fields.Integer(metadata={"description": "Scores 0 to 6"})
+    nps = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "100 * (promoters - detractors) / responses, one decimal; null without responses"
+        },
+    )
+
+
+class NpsSchema(Schema):
+    period = fields.String()
+    rows = fields.List(fields.Nested(NpsRowSchema))
+
+
+class KpiInSchema(Schema):
+    code = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=64),
+            validate.Regexp(r"^[A-Za-z0-9_.-]+$", error="Use only letters, digits, '-', '_' and '.'."),
+        ],
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    unit = fields.String(load_default="", validate=validate.Length(max=40))
+    better = fields.String(required=True, validate=validate.OneOf(["higher", "lower"]))
+    target = fields.Float(required=True, allow_nan=False)
+
+
+class KpiCreatedSchema(Schema):
+    code = fields.String(required=True)
+
+
+class ImportedSchema(Schema):
+    imported = fields.Integer(required=True, metadata={"description": "Values in the file"})

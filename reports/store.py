@@ -17,6 +17,10 @@ from sqlite_utils import Database
 from audits.document import answer_text, is_answered
 from checklists.scoring import HIDDEN, SCORED, display_points, score
 from checklists.store import load_checklist
+from db import transaction
+from org.errors import AppError
+from org.store import now
+from reports.kpis import parse_values
 from reports.periods import Period
 
 
@@ -416,3 +420,62 @@ def answered_items(
                 }
             )
     return rows
+
+
+# KPI statistics
+
+
+def create_kpi(db: Database, code: str, name: str, unit: str, better: str, target: float) -> str:
+    """Define a KPI; its code is unique (409 otherwise)."""
+    with transaction(db):
+        if db["kpis"].count_where("kpi_code = ?", [code]):
+            raise AppError(f"KPI {code} already exists.", 409, {"code": [f"{code} is already used."]})
+        db["kpis"].insert(
+            {
+                "kpi_code": code,
+                "name": name,
+                "unit": unit,
+                "better": better,
+                "target": target,
+                "created_at": now(),
+            }
+        )
+    return code
+
+
+def list_kpis(db: Database) -> list[dict]:
+    return list(db.query("select kpi_code as code, name, unit, better, target from kpis order by name"))
+
+
+def import_kpi_values(db: Database, text: str) -> int:
+    """Import a CSV of monthly values in one transaction: all or nothing (KpiImportError), a value
+    already stored for the same branch, KPI and month replaced. Returns how many values the file holds."""
+    with transaction(db):
+        branch_ids = {r["code"]: r["branch_id"] for r in db.query("select code, branch_id from branches")}
+        kpi_codes = {r["kpi_code"] for r in db.query("select kpi_code from kpis")}
+        values = parse_values(text, set(branch_ids), kpi_codes)
+        stamp = now()
+        for v in values:
+            db.execute(
+                """insert into kpi_values (branch_id, kpi_code, period_month, value, imported_at)
+                   values (?, ?, ?, ?, ?)
+                   on conflict (branch_id, kpi_code, period_month) do update
+                   set value = excluded.value, imported_at = excluded.imported_at
+                   where value != excluded.value""",
+                [branch_ids[v.branch_code], v.kpi_code, v.period, v.value, stamp],
+            )
+    return len(values)
+
+
+def kpi_means(db: Database, months: list[str], branch_ids=None) -> dict[tuple[int, str], float]:
+    """The mean monthly value of each KPI per branch over the months, keyed (branch_id, kpi_code)."""
+    where, params = "period_month in (select value from json_each(?))", [json.dumps(months)]
+    if branch_ids is not None:
+        where += " and branch_id in (select value from json_each(?))"
+        params.append(json.dumps(sorted(branch_ids)))
+    rows = db.query(
+        f"select branch_id, kpi_code, avg(value) as value from kpi_values where {where} "
+        "group by branch_id, kpi_code",
+        params,
+    )
+    return {(r["branch_id"], r["kpi_code"]): r["value"] for r in rows}

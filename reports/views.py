@@ -4,7 +4,7 @@ import io
 import zipfile
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request, url_for
 
 from audits.store import audit_in_scope
 from checklists.scoring import display_percent
@@ -13,14 +13,18 @@ from db import get_db
 from org import store as org_store
 from org.auth import branch_in_scope, employee_in_scope, require
 from org.errors import AppError
+from org.forms import EmployeeForm
 from org.roles import ADMIN, MANAGER, REVIEWER
-from reports import exports, scorecards, store
+from reports import exports, scorecards, sources, store
 from reports import standards as standards_report
 from reports.api import period_arg, standards_scope
+from reports.branch_page import SECTIONS, branch_overview, latest_period_key
 from reports.comparison import league_table
 from reports.dashboard import bucket, dashboard
 from reports.documents import branding, pdf_document
 from reports.periods import Period, PeriodError, parse_period, picker
+from reports.poster import qr_svg
+from surveys import store as surveys_store
 
 bp = Blueprint("reports", __name__)
 
@@ -50,7 +54,9 @@ def visit_report(audit_id):
 
 
 def branch_pdf(db, branch_id: int, period, paper: str = "a4") -> bytes:
-    data = scorecards.branch_scorecard(db, branch_id, period, branding(db)["colour"])
+    colour = branding(db)["colour"]
+    data = scorecards.branch_scorecard(db, branch_id, period, colour)
+    data |= sources.scorecard_sections(db, branch_id, period, colour)
     return pdf_document(db, "branch", data, f"Branch scorecard · {period.label}", paper)
 
 
@@ -152,6 +158,7 @@ def dashboard_page():
         checklist_id=checklist_id,
         sort=request.args.get("sort", "rank"),
         reverse=request.args.get("reverse") == "1",
+        sources=sources.dashboard_section(db, period, branches, data["table"], branding(db)["colour"]),
     )
     return page, 400 if error else 200
 
@@ -280,6 +287,31 @@ def standards_compliance():
     return page, 400 if error else 200
 
 
+@bp.get("/branches/<int:branch_id>")
+@require(ADMIN, REVIEWER, MANAGER)
+def branch_page(branch_id):
+    """One page per branch: its people, and every source of quality for a period."""
+    branch = branch_in_scope(branch_id)
+    db = get_db()
+    error = None
+    default = latest_period_key(db, branch_id) or datetime.now(UTC).strftime("%Y-%m")
+    try:
+        period = parse_period(request.args.get("period") or default)
+    except PeriodError as exc:
+        error, period = str(exc), parse_period(default)
+    page = render_template(
+        "reports/branch.html",
+        branch=branch,
+        period=period,
+        error=error,
+        data=branch_overview(db, branch, period, branding(db)["colour"]),
+        sections=[name for name, _function in SECTIONS],
+        employees=org_store.list_employees(db, branch_id),
+        form=EmployeeForm(),
+    )
+    return page, 400 if error else 200
+
+
 @bp.get("/reports/standards/<code>")
 @require(ADMIN, REVIEWER, MANAGER)
 def standard_compliance(code):
@@ -290,3 +322,15 @@ def standard_compliance(code):
     return render_template(
         "reports/standard.html", period=period, error=error, detail=detail, pct=display_percent
     ), 400 if error else 200
+
+
+@bp.get("/reports/branches/<int:branch_id>/survey-poster.pdf")
+@require(ADMIN, REVIEWER, MANAGER)
+def survey_poster(branch_id):
+    """An A4 poster for the counter: the question, the QR code of the branch's survey, its address."""
+    branch = branch_in_scope(branch_id)
+    db = get_db()
+    url = url_for("surveys.survey", token=surveys_store.survey_token(db, branch_id), _external=True)
+    data = {"branch": branch["name"], "url": url, "qr": qr_svg(url)}
+    pdf = pdf_document(db, "poster", data, f"Survey poster · {branch['name']}", "a4")
+    return _pdf(pdf, f"survey-poster-{branch['code']}.pdf")

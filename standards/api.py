@@ -127,7 +127,8 @@ def invite(quiz_id):
     employee_id = load_body(InvitationInSchema())["employee_id"]
     employee_in_scope(employee_id)
     token, expires = store.create_invitation(db, quiz_id, employee_id, g.user["user_id"])
-    return {"url": url_for("standards.take_quiz", token=token, _external=True), "expires_at": expires}, 201
+    url = url_for("standards.take_quiz", invitation_token=token, _external=True)
+    return {"url": url, "expires_at": expires}, 201
 
 
 @bp.get("/employees/<int:employee_id>/quizzes")

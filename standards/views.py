@@ -198,7 +198,7 @@ def invite(quiz_id):
         return redirect(url_for("standards.quiz", quiz_id=quiz_id))
     employee = employee_in_scope(form.employee_id.data)
     token, expires = store.create_invitation(db, quiz_id, employee["employee_id"], g.user["user_id"])
-    url = url_for("standards.take_quiz", token=token, _external=True)
+    url = url_for("standards.take_quiz", invitation_token=token, _external=True)
     flash(f"Send this link to {employee['name']} (it works once, until {expires[:10]}): {url}")
     return redirect(url_for("standards.quiz", quiz_id=quiz_id))
 
@@ -206,10 +206,10 @@ def invite(quiz_id):
 # The public quiz page: no account, a single-use link.
 
 
-@bp.route("/quiz/<token>", methods=["GET", "POST"])
-def take_quiz(token):
+@bp.route("/quiz/<invitation_token>", methods=["GET", "POST"])
+def take_quiz(invitation_token):
     db = get_db()
-    invitation = store.open_invitation(db, token)
+    invitation = store.open_invitation(db, invitation_token)
     quiz_doc = invitation["quiz"]
     chosen: dict[str, int] = {}
     problems: dict[str, list[str]] = {}

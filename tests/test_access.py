@@ -9,6 +9,7 @@ import pytest
 
 from org import store
 from standards import store as standards_store
+from surveys.store import survey_token
 from tests.conftest import Actions, csrf_header, csrf_token
 
 PUBLIC = "public"
@@ -28,7 +29,6 @@ ACCESS = {
     "org.edit_region": ("admin",),
     "org.branches": ("admin", "reviewer", "manager"),
     "org.new_branch": ("admin",),
-    "org.branch": ("admin", "reviewer", "manager"),
     "org.edit_branch": ("admin",),
     "org.add_employee": ("admin",),
     "org.edit_employee": ("admin",),
@@ -125,14 +125,26 @@ ACCESS = {
     "standards.quiz": ("admin", "reviewer", "manager"),
     "standards.invite": ("admin", "manager"),
     "standards.take_quiz": PUBLIC,
+    "reports.branch_page": ("admin", "reviewer", "manager"),
+    "reports.survey_poster": ("admin", "reviewer", "manager"),
+    "reports_api.nps": ("admin", "reviewer", "manager"),
+    "kpis_api.create_kpi": ("admin",),
+    "kpis_api.list_kpis": ("admin", "reviewer", "manager"),
+    "kpis_api.import_kpi_values": ("admin",),
+    "surveys.survey": PUBLIC,
+    "surveys_api.survey_link": ("admin", "reviewer", "manager"),
+    "audits_api.upload_recording": ("admin", "auditor"),
+    "audits.recording": ALL,
+    "audits.add_recording": ("admin", "auditor"),
 }
 
 AUDIT_ID = "5d0c3b8e-2f7a-4c1d-9e8b-7a6f5e4d3c2b"
 PHOTO_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+RECORDING_ID = "3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b9a"
 OTHER_AUDIT_ID = "1e2d3c4b-5a69-4788-9766-554433221100"
 
 
-def published_audit(db, audit_id, branch_id, auditor, photo_id=None):
+def published_audit(db, audit_id, branch_id, auditor, photo_id=None, recording_id=None):
     """A published audit of branch_id by auditor, so that every role that may see it can."""
     from audits import store as audits_store
     from audits.photos import process
@@ -151,6 +163,11 @@ def published_audit(db, audit_id, branch_id, auditor, photo_id=None):
     audit, _ = audits_store.save_audit(db, audit_id, document, auditor)
     if photo_id:
         audits_store.save_photo(db, photo_id, audit, auditor, process(jpeg_bytes()))
+    if recording_id:
+        from audits import recordings
+        from tests.audits.test_recordings import wav_bytes
+
+        audits_store.save_recording(db, recording_id, audit, auditor, recordings.process(wav_bytes()))
     db["audits"].update(audit_id, {"status": "published", "published_at": "2026-10-06T09:00:00+00:00"})
     appeal_id = (
         db["appeals"]
@@ -208,7 +225,7 @@ def company(db):
     own = store.create_branch(db, "OWN", "Own branch", "North", staff_informed=True)
     other = store.create_branch(db, "OTH", "Other branch", "South", staff_informed=True)
     auditor = Actions(None, db).user("auditor")
-    own_appeal, own_action = published_audit(db, AUDIT_ID, own, auditor, PHOTO_ID)
+    own_appeal, own_action = published_audit(db, AUDIT_ID, own, auditor, PHOTO_ID, RECORDING_ID)
     other_appeal, other_action = published_audit(db, OTHER_AUDIT_ID, other, auditor)
     own_employee = store.create_employee(db, own, "Ann Own")
     standard = {"code": "STD-1", "title": "Greet", "text": "Greet everyone.", "category": "Greeting"}
@@ -217,12 +234,12 @@ def company(db):
     standards_store.save_quiz(
         db, {"id": "quiz", "title": "Quiz", "pass_mark": 80, "questions": [question]}, True
     )
-    token, _expires = standards_store.create_invitation(db, "quiz", own_employee, None)
+    invitation_token, _expires = standards_store.create_invitation(db, "quiz", own_employee, None)
     return {
         "own": own,
         "other": other,
         "own_employee": own_employee,
-        "token": token,
+        "invitation_token": invitation_token,
         "other_employee": store.create_employee(db, other, "Oli Other"),
         "region": db["branches"].get(own)["region_id"],
         "own_audit": AUDIT_ID,
@@ -231,6 +248,7 @@ def company(db):
         "other_appeal": other_appeal,
         "own_action": own_action,
         "other_action": other_action,
+        "token": survey_token(db, own),
     }
 
 
@@ -246,12 +264,14 @@ def sample_values(company, db, scope: str) -> dict:
         "checklist_id": "visit",
         "audit_id": company[f"{scope}_audit"],
         "photo_id": PHOTO_ID,
+        "recording_id": RECORDING_ID,
+        "token": company["token"],
         "appeal_id": company[f"{scope}_appeal"],
         "action_id": company[f"{scope}_action"],
         "token_id": 0,
         "code": "STD-1",
         "quiz_id": "quiz",
-        "token": company["token"],
+        "invitation_token": company["invitation_token"],
     }
 
 

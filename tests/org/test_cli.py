@@ -81,9 +81,14 @@ def test_seed_demo_builds_a_company_and_is_safe_twice(runner, db):
     statuses = {r[0] for r in db.execute("select distinct status from audits")}
     assert statuses == {"published", "submitted", "returned"}
     assert db["appeals"].count >= 1 and db["action_items"].count >= 1
+    # Every source of quality has content at once: survey answers, recorded calls, KPI values.
+    sources = {t: db[t].count for t in ("survey_responses", "recordings", "kpis", "kpi_values")}
+    assert sources["survey_responses"] >= 100 and sources["recordings"] >= 1
+    assert sources["kpis"] == 3 and sources["kpi_values"] >= 100
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert {t: db[t].count for t in counts} == counts
+    assert {t: db[t].count for t in sources} == sources
     assert db["checklist_versions"].count == db["checklists"].count
     assert db["audits"].count == audits
 

@@ -65,6 +65,19 @@ def test_admin_adds_and_edits_employees(client, actions, db):
     assert db["employees"].get(employee_id)["active"] == 0
 
 
+def test_an_employee_without_a_name_is_refused_on_the_branch_page(client, actions, db):
+    branch_id = actions.branch()
+    actions.login_as("admin")
+    response = client.post(
+        f"/branches/{branch_id}/employees",
+        data={"name": "", "csrf_token": csrf_token(client, f"/branches/{branch_id}")},
+        follow_redirects=True,
+    )
+    assert response.request.path == f"/branches/{branch_id}"
+    assert "No employee was added: This field is required." in response.get_data(as_text=True)
+    assert db["employees"].count == 0
+
+
 def test_admin_manages_regions(client, actions, db):
     actions.login_as("admin")
     assert post_form(client, "/regions", {"name": "Wales"}).status_code == 302

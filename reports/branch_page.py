@@ -1,0 +1,70 @@
+"""The one page per branch: every source of quality for one branch and period, as plain data.
+
+Each section is its own function and template partial (templates/reports/branch/_<name>.html), so
+further sources (compliance per standard, quiz results) are one more entry in SECTIONS.
+"""
+
+from sqlite_utils import Database
+
+from audits import review
+from checklists.scoring import display_percent
+from reports import charts, sources, store
+from reports.periods import Period
+
+
+def audit_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
+    """The branch's audit score for the period, its audits, and the 12-period trend."""
+    branch_id = branch["branch_id"]
+    result = store.branch_results(db, period, {branch_id}).get(branch_id, store.BranchResult(branch_id))
+    trend = [
+        (
+            p.short_label,
+            display_percent(
+                store.branch_results(db, p, {branch_id}).get(branch_id, store.BranchResult(branch_id)).percent
+            ),
+        )
+        for p in period.last(12)
+    ]
+    return {
+        "percent": display_percent(result.percent),
+        "audits": result.audits,
+        "pass_rate": display_percent(result.pass_rate),
+        "critical_failures": result.critical_failures,
+        "trend": trend,
+        "trend_chart": charts.trend_chart(trend, colour),
+        "list": store.published_audits(db, period, {branch_id}),
+    }
+
+
+def nps_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
+    return sources.branch_nps(db, branch, period, colour)
+
+
+def kpi_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
+    return {"rows": sources.branch_kpis(db, branch["branch_id"], period)}
+
+
+def actions_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
+    """Every open action item of the branch, whatever the period of its audit: open is open."""
+    return {"rows": review.actions_list(db, branch_ids={branch["branch_id"]}, open_only=True)}
+
+
+# (name, function): the partial templates/reports/branch/_<name>.html shows the function's data.
+SECTIONS = [
+    ("audits", audit_section),
+    ("nps", nps_section),
+    ("kpis", kpi_section),
+    ("actions", actions_section),
+]
+
+
+def branch_overview(db: Database, branch: dict, period: Period, colour: str) -> dict:
+    return {name: section(db, branch, period, colour) for name, section in SECTIONS}
+
+
+def latest_period_key(db: Database, branch_id: int) -> str | None:
+    """The newest month with a published audit of the branch."""
+    row = db.execute(
+        "select max(period_month) from audits where status = 'published' and branch_id = ?", [branch_id]
+    ).fetchone()
+    return row[0]

@@ -1,0 +1,1 @@
+"""Customer surveys: the public NPS page of each branch and its anonymous responses."""
