@@ -609,6 +609,7 @@ def m014_quizzes(db: Database) -> None:
     db["quiz_answers"].create_index(["standard_code"])
 
 
+@migrations()
 def m015_surveys(db: Database) -> None:
     # Each branch's public survey link (an unguessable token printed on its poster) and the
     # anonymous responses. address_key is a keyed hash of the sender's address, kept only for the

@@ -1,3 +1,4 @@
+import re
 import sqlite3
 
 from db import connect, migrate, migrations
@@ -44,3 +45,11 @@ def test_backup_copies_a_consistent_database(app, runner, db, tmp_path):
     copy = sqlite3.connect(target)
     assert copy.execute("select name from branches").fetchall() == [("Backup branch",)]
     assert copy.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_every_migration_function_is_registered_in_order():
+    """A migration defined without its decorator would silently never run."""
+    import db as db_module
+
+    defined = sorted(name for name in vars(db_module) if re.fullmatch(r"m\d{3}_\w+", name))
+    assert [m.name for m in migrations._migrations] == defined
