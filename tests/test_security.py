@@ -324,7 +324,7 @@ def test_the_csrf_rule_holds_for_any_blueprint_even_one_marked_exempt(tmp_path):
     client = app.test_client()
     db = connect(app.config["DATABASE"])
     actions = Actions(client, db)
-    actions.login_as("admin")
+    actions.login_as("admin", scripts=False)
     assert client.post("/api/v1/later/things", json={}).status_code == 400
     assert client.post("/api/v1/later/things", json={}, headers=csrf_header(client)).status_code == 201
     assert client.post("/api/v1/later/things", json={}, headers=actions.token("admin")).status_code == 201

@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD, csrf_header
 
 
 def test_a_multipart_photo_put_with_only_the_cookie_is_refused(client, actions, db, visit_setup):
-    actions.login_as("auditor")
+    actions.login_as("auditor", scripts=False)
     headers = csrf_header(client)
     document = design_document(visit_setup["branch_id"], visit_setup["ana"])
     assert client.put(f"/api/v1/audits/{AUDIT_ID}", json=document, headers=headers).status_code == 201
