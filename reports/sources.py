@@ -57,20 +57,24 @@ def branch_nps(db: Database, branch: dict, period: Period, colour: str, comment_
     }
 
 
-def branch_kpis(db: Database, branch_id: int, period: Period) -> list[dict]:
-    """Every KPI with the branch's mean monthly value in the period, against its target."""
-    means = store.kpi_means(db, period.months, {branch_id})
-    rows = []
-    for kpi in store.list_kpis(db):
+def _kpi_cells(kpis: list[dict], means: dict, branch_id: int) -> list[dict]:
+    """Each KPI with the branch's mean value (two decimals for display) and whether it meets the target."""
+    cells = []
+    for kpi in kpis:
         value = means.get((branch_id, kpi["code"]))
-        rows.append(
+        cells.append(
             {
                 **kpi,
                 "value": None if value is None else round(value, 2),
                 "met": meets_target(value, kpi["target"], kpi["better"]),
             }
         )
-    return rows
+    return cells
+
+
+def branch_kpis(db: Database, branch_id: int, period: Period) -> list[dict]:
+    """Every KPI with the branch's mean monthly value in the period, against its target."""
+    return _kpi_cells(store.list_kpis(db), store.kpi_means(db, period.months, {branch_id}), branch_id)
 
 
 def scorecard_sections(db: Database, branch_id: int, period: Period, colour: str) -> dict:
@@ -94,14 +98,7 @@ def dashboard_section(
         {
             **{k: v for k, v in row.items() if k != "nps_exact"},
             "percent": audit.get(row["branch_id"]),
-            "kpis": [
-                {
-                    "code": k["code"],
-                    "value": None if (v := means.get((row["branch_id"], k["code"]))) is None else round(v, 2),
-                    "met": meets_target(v, k["target"], k["better"]),
-                }
-                for k in kpis
-            ],
+            "kpis": _kpi_cells(kpis, means, row["branch_id"]),
         }
         for row in nps_rows(db, period, branches)
     ]
