@@ -2,7 +2,7 @@
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask, current_app
@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import db
+import mail
 
 csrf = CSRFProtect()
 
@@ -106,10 +107,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Branding on every PDF.
         COMPANY_NAME="Visitscore",
         BRAND_COLOUR="#0b5d54",
+        # Mail (plain SMTP; STARTTLS and login when MAIL_USERNAME is set). Without MAIL_SERVER mail
+        # waits in the queue. BASE_URL is the address in the links of mails.
+        MAIL_SERVER=None,
+        MAIL_PORT=25,
+        MAIL_FROM="visitscore@localhost",
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        BASE_URL=None,
     )
     app.config.from_prefixed_env("VISITSCORE")
     if test_config:
         app.config.update(test_config)
+    # The mail sender thread runs in the server, not in tests unless a test asks for it.
+    app.config.setdefault("MAIL_SENDER", not app.config.get("TESTING"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     if app.config["BEHIND_PROXY"]:
@@ -129,7 +140,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from checklists.views import bp as checklists_views
     from org import cli as org_cli
     from org.api import bp as org_api
-    from org.auth import limiter, load_user
+    from org.auth import load_user
     from org.errors import register_error_handlers
     from org.views import bp as org_views
     from reports import cli as reports_cli
@@ -137,7 +148,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reports.views import bp as reports_views
 
     csrf.init_app(app)
-    limiter.init_app(app)
     app.before_request(load_user)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
@@ -161,6 +171,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     checklists_cli.init_app(app)
     reports_cli.init_app(app)
     audits_cli.init_app(app)
+    from audits.notices import action_reminders
+
+    mail.init_app(app, jobs=[lambda database: action_reminders(database, datetime.now(UTC).date())])
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
     return app

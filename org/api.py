@@ -1,12 +1,13 @@
-"""JSON API of the organisation: branches and their employees."""
+"""JSON API of the organisation: branches and their employees, users by invitation, bulk import."""
 
 from flask import Blueprint, current_app, g, jsonify, url_for
 
 from db import get_db
-from org import store
+from org import accounts, store
 from org.apidoc import build_openapi, documented, load_body
 from org.auth import branch_in_scope, require
-from org.roles import ADMIN
+from org.errors import AppError
+from org.roles import ADMIN, MANAGER
 from org.schemas import (
     ApiIndexSchema,
     BranchInSchema,
@@ -15,6 +16,8 @@ from org.schemas import (
     CreatedSchema,
     EmployeeInSchema,
     EmployeeListSchema,
+    UserInSchema,
+    UserListSchema,
     UserSchema,
 )
 
@@ -74,3 +77,48 @@ def create_employee(branch_id):
     branch_in_scope(branch_id)
     data = load_body(EmployeeInSchema())
     return {"id": store.create_employee(get_db(), branch_id, data["name"])}, 201
+
+
+def _branch_ids(db, branches: list) -> list[int]:
+    """Branch ids from ids or codes; 422 naming each one that does not exist."""
+    ids, problems = [], {}
+    for index, ref in enumerate(branches):
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            found = ref if db["branches"].count_where("branch_id = ?", [ref]) else None
+        elif isinstance(ref, str):
+            found = store.branch_id_by_code(db, ref)
+        else:
+            found = None
+        if found is None:
+            problems[f"branches[{index}]"] = [f"No branch {ref!r}."]
+        else:
+            ids.append(found)
+    if problems:
+        raise AppError("The user names branches that do not exist; nothing was stored.", 422, problems)
+    return ids
+
+
+@bp.get("/users")
+@documented("Users", response=UserListSchema)
+@require(ADMIN, api=True)
+def list_users():
+    return UserListSchema().dump({"users": store.list_users(get_db())})
+
+
+@bp.post("/users")
+@documented(
+    "Invite a user: they get a mail with a single-use link (72 hours) to choose their password",
+    body=UserInSchema,
+    response=CreatedSchema,
+    status=201,
+)
+@require(ADMIN, api=True)
+def invite_user():
+    data = load_body(UserInSchema())
+    db = get_db()
+    branch_ids = _branch_ids(db, data["branches"])
+    if data["role"] == MANAGER and not branch_ids:
+        raise AppError("A manager needs at least one branch.", 422, {"branches": ["Name a branch."]})
+    if data["role"] != MANAGER and branch_ids:
+        raise AppError("Only managers have branches.", 422, {"branches": ["Only for managers."]})
+    return {"id": accounts.invite(db, data["email"], data["role"], data["name"], branch_ids)}, 201

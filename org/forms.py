@@ -13,7 +13,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from org.roles import ROLE_LABELS
 
@@ -92,4 +92,20 @@ class SettingsForm(FlaskForm):
     logo = FileField(
         "Logo (PNG or JPEG, shown on every PDF)",
         validators=[FileAllowed(["png", "jpg", "jpeg"], "PNG or JPEG.")],
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=8, max=200)],
+        description="At least 8 characters.",
+    )
+    confirm = PasswordField(
+        "The same password again",
+        validators=[DataRequired(), EqualTo("password", "The two passwords differ.")],
     )

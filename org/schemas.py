@@ -78,3 +78,18 @@ class ApiIndexSchema(Schema):
     name = fields.String()
     openapi = fields.String()
     user = fields.Nested(UserSchema, allow_none=True)
+
+
+class UserInSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    branches = fields.List(
+        fields.Raw(),
+        load_default=list,
+        metadata={"description": "A manager's branches, by id or code"},
+    )
+
+
+class UserListSchema(Schema):
+    users = fields.List(fields.Nested(UserSchema))

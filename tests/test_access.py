@@ -81,6 +81,19 @@ ACCESS = {
     "audits_api.add_action": ("manager",),
     "audits_api.action_done": ("manager",),
     "audits_api.trail": ("admin", "reviewer", "manager"),
+    "audits_api.list_assignments": ("admin", "reviewer", "auditor"),
+    "audits_api.create_assignment": ("admin", "reviewer"),
+    "audits_api.get_assignment": ("admin", "reviewer", "auditor"),
+    "audits_api.patch_assignment": ("admin", "reviewer"),
+    "audits_api.cancel_assignment": ("admin", "reviewer"),
+    "audits_api.list_schedules": ("admin", "reviewer"),
+    "audits_api.create_schedule": ("admin", "reviewer"),
+    "audits_api.stop_schedule": ("admin", "reviewer"),
+    "audits_api.plan": ("admin", "reviewer"),
+    "org.password_reset": PUBLIC,
+    "org.set_password": PUBLIC,
+    "org_api.list_users": ("admin",),
+    "org_api.invite_user": ("admin",),
     "reports_api.comparison": ("admin", "reviewer", "manager"),
     "reports_api.regions": ("admin", "reviewer", "manager"),
     "reports_api.heatmap": ("admin", "reviewer", "manager"),
@@ -180,7 +193,16 @@ def company(db):
     auditor = Actions(None, db).user("auditor")
     own_appeal, own_action = published_audit(db, AUDIT_ID, own, auditor, PHOTO_ID)
     other_appeal, other_action = published_audit(db, OTHER_AUDIT_ID, other, auditor)
+    from audits import schedules
+    from audits import store as audits_store
+    from org import accounts
+
     return {
+        "assignment": audits_store.create_assignment(
+            db, own, "visit", auditor["user_id"], "", "2099-12-01", "", auditor["user_id"]
+        ),
+        "schedule": schedules.create_schedule(db, "visit", 1, "month", branch_ids=[own]),
+        "token": accounts.issue_token(db, auditor["user_id"], accounts.RESET),
         "own": own,
         "other": other,
         "own_employee": store.create_employee(db, own, "Ann Own"),
@@ -209,6 +231,9 @@ def sample_values(company, db, scope: str) -> dict:
         "photo_id": PHOTO_ID,
         "appeal_id": company[f"{scope}_appeal"],
         "action_id": company[f"{scope}_action"],
+        "assignment_id": company["assignment"],
+        "schedule_id": company["schedule"],
+        "token": company["token"],
     }
 
 
