@@ -1,9 +1,9 @@
 """JSON API of the organisation: branches and their employees, users by invitation, bulk import."""
 
-from flask import Blueprint, current_app, g, jsonify, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 
 from db import get_db
-from org import accounts, store
+from org import accounts, imports, store
 from org.apidoc import build_openapi, documented, load_body
 from org.auth import branch_in_scope, require
 from org.errors import AppError
@@ -16,6 +16,7 @@ from org.schemas import (
     CreatedSchema,
     EmployeeInSchema,
     EmployeeListSchema,
+    ImportResultSchema,
     UserInSchema,
     UserListSchema,
     UserSchema,
@@ -122,3 +123,19 @@ def invite_user():
     if data["role"] != MANAGER and branch_ids:
         raise AppError("Only managers have branches.", 422, {"branches": ["Only for managers."]})
     return {"id": accounts.invite(db, data["email"], data["role"], data["name"], branch_ids)}, 201
+
+
+@bp.post("/import/<any(branches, employees, users):kind>")
+@documented(
+    "Import a CSV file with a header row, all or nothing; ?dry_run=1 only checks and shows the changes. "
+    "422 names every bad line and column; importing the same file again changes nothing",
+    response=ImportResultSchema,
+    body_types=("text/csv",),
+    query={"dry_run": "1 to check only"},
+)
+@require(ADMIN, api=True)
+def import_org(kind):
+    upload = request.files.get("file")
+    data = upload.read() if upload else request.get_data()
+    dry_run = request.args.get("dry_run", "0").lower() in ("1", "true", "yes")
+    return ImportResultSchema().dump(imports.import_csv(get_db(), kind, data, dry_run=dry_run))

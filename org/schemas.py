@@ -93,3 +93,19 @@ class UserInSchema(Schema):
 
 class UserListSchema(Schema):
     users = fields.List(fields.Nested(UserSchema))
+
+
+class ImportChangeSchema(Schema):
+    line = fields.Integer()
+    action = fields.String(metadata={"description": "create, update or unchanged"})
+    key = fields.String(metadata={"description": "Branch code, branch code / employee name, or email"})
+    changes = fields.Dict(metadata={"description": "New values, or [before, after] for an update"})
+
+
+class ImportResultSchema(Schema):
+    kind = fields.String()
+    dry_run = fields.Boolean()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    changes = fields.List(fields.Nested(ImportChangeSchema))

@@ -94,6 +94,7 @@ ACCESS = {
     "org.set_password": PUBLIC,
     "org_api.list_users": ("admin",),
     "org_api.invite_user": ("admin",),
+    "org_api.import_org": ("admin",),
     "reports_api.comparison": ("admin", "reviewer", "manager"),
     "reports_api.regions": ("admin", "reviewer", "manager"),
     "reports_api.heatmap": ("admin", "reviewer", "manager"),
@@ -234,6 +235,7 @@ def sample_values(company, db, scope: str) -> dict:
         "assignment_id": company["assignment"],
         "schedule_id": company["schedule"],
         "token": company["token"],
+        "kind": "branches",
     }
 
 
