@@ -47,10 +47,12 @@ NAV_LINKS = (
     ("reports.dashboard_page", "Compare", ("admin", "reviewer", "manager")),
     ("audits.review_queue", "Review", ("admin", "reviewer")),
     ("audits.assignments", "Visits", ("admin", "reviewer")),
+    ("audits.actions_page", "Actions", ("admin", "reviewer", "manager")),
     ("checklists.index", "Checklists", ("admin", "reviewer")),
     ("org.branches", "Branches", ("admin", "reviewer", "manager")),
     ("org.regions", "Regions", ("admin",)),
     ("org.users", "Users", ("admin",)),
+    ("org.import_page", "Import", ("admin",)),
     ("org.company_settings", "Settings", ("admin",)),
 )
 

@@ -7,7 +7,9 @@ from flask import Blueprint, current_app, g, request, url_for
 from audits import notices, photos, review, schedules, store
 from audits.schemas import (
     UUID_RE,
+    ActionDoneSchema,
     ActionInSchema,
+    ActionListSchema,
     ActionSchema,
     AppealInSchema,
     AppealSchema,
@@ -222,9 +224,13 @@ def decide(appeal_id):
     return AppealSchema().dump(decided)
 
 
+def _action_view(row: dict) -> dict:
+    return {**row, "overdue": row["state"] == review.ACTION_OPEN and row["due"] < _today()}
+
+
 @bp.post("/audits/<audit_id>/actions")
 @documented(
-    "Add an action plan entry for an item that lost points",
+    "Add an action for an item that lost points: an assignee from the branch's users and a due date",
     body=ActionInSchema,
     response=ActionSchema,
     status=201,
@@ -233,19 +239,59 @@ def decide(appeal_id):
 def add_action(audit_id):
     audit_id, data = _scoped_body(audit_id, ActionInSchema())
     db = get_db()
+    assignee_id = None
+    if "assignee" in data:
+        assignee = org_store.user_by_email(db, data["assignee"])
+        assignee_id = assignee["user_id"] if assignee else -1
     action_id = review.add_action(
-        db, audit_id, g.user, data["item"], data["what"], data["who"], data["due"].isoformat()
+        db, audit_id, g.user, data["item"], data["what"], data["due"].isoformat(), assignee_id
     )
-    return ActionSchema().dump(
-        review.actions_list(db, audit_id=audit_id.lower())[-1] | {"action_id": action_id}
-    ), 201
+    return ActionSchema().dump(_action_view(review.get_action(db, action_id, g.user))), 201
+
+
+@bp.get("/actions")
+@documented(
+    "Action items you may see, soonest due first",
+    response=ActionListSchema,
+    query={"status": "open (overdue included), overdue, done or verified"},
+)
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def list_actions():
+    state = request.args.get("status")
+    if state not in (None, "open", "overdue", "done", "verified"):
+        raise AppError("status is open, overdue, done or verified.", 400, {"status": ["Unknown status."]})
+    db = get_db()
+    rows = review.actions_list(
+        db, branch_ids=org_store.visible_branch_ids(db, g.user), state=state, today=_today()
+    )
+    return ActionListSchema().dump({"actions": [_action_view(r) for r in rows]})
 
 
 @bp.post("/actions/<int:action_id>/done")
-@documented("Mark an action plan entry done", response=ActionSchema)
+@documented(
+    "Mark an action done with a note (JSON {note}, or multipart with note and a proof photo)",
+    body=ActionDoneSchema,
+    response=ActionSchema,
+)
 @require(MANAGER, api=True)
 def action_done(action_id):
-    return ActionSchema().dump(review.complete_action(get_db(), action_id, g.user))
+    db = get_db()
+    action = review.get_action(db, action_id, g.user)
+    if request.files or request.form:
+        note = request.form.get("note", "")[:2000]
+        upload = request.files.get("photo")
+        photo_id = review.proof_photo(db, action, upload.read() if upload else b"", g.user)
+    else:
+        note = load_body(ActionDoneSchema())["note"] if request.get_data() else ""
+        photo_id = None
+    return ActionSchema().dump(_action_view(review.complete_action(db, action_id, g.user, note, photo_id)))
+
+
+@bp.post("/actions/<int:action_id>/verify")
+@documented("Head office verifies a done action", response=ActionSchema)
+@require(ADMIN, REVIEWER, api=True)
+def action_verify(action_id):
+    return ActionSchema().dump(_action_view(review.verify_action(get_db(), action_id, g.user)))
 
 
 @bp.get("/audits/<audit_id>/trail")

@@ -110,6 +110,18 @@ def appeal_decided(db: Database, appeal: dict) -> None:
     )
 
 
+def action_assigned(db: Database, action: dict, assignee: dict) -> None:
+    queue_mail(
+        db,
+        f"action-assigned:{action['action_id']}:{assignee['user_id']}",
+        assignee["email"],
+        f"Action for you: {action['what'][:60]}",
+        f'An action for {action["branch"]} was given to you: "{action["what"]}", due by {action["due"]}.\n\n'
+        "When it is done, mark it done with a note (and a photo as proof if you have one).",
+        f"/actions/{action['action_id']}",
+    )
+
+
 def action_reminders(db: Database, today: date) -> int:
     """Mail assignees of open action items due today or overdue (each once per state); return how
     many mails were queued."""

@@ -23,6 +23,12 @@ def photo_id(value: str) -> None:
         raise ValidationError("Not a photo UUID.")
 
 
+def not_past(value) -> None:
+    """A due date from today on (UTC): a visit cannot be due in the past."""
+    if value < datetime.now(UTC).date():
+        raise ValidationError("The due date is in the past; choose today or a later day.")
+
+
 class AnswerSchema(Schema):
     value = fields.Raw(
         allow_none=True, metadata={"description": "yes/no, a number, an option label, text or photo ids"}
@@ -172,18 +178,36 @@ class AppealSchema(Schema):
 class ActionInSchema(Schema):
     item = fields.String(required=True)
     what = fields.String(required=True, validate=[validate.Length(min=1, max=1000), validate.Regexp(r"\S")])
-    who = fields.String(required=True, validate=[validate.Length(min=1, max=200), validate.Regexp(r"\S")])
-    due = fields.Date(required=True)
+    assignee = fields.Email(
+        metadata={"description": "Email of a user of the branch who will do it; default: you"}
+    )
+    due = fields.Date(required=True, validate=not_past)
+
+
+class ActionDoneSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class ActionSchema(Schema):
     id = fields.Integer(attribute="action_id")
     audit_id = fields.String()
+    branch_id = fields.Integer()
+    branch = fields.String()
     item_id = fields.String()
     what = fields.String()
-    who = fields.String()
+    who = fields.String(metadata={"description": "The assignee's name"})
+    assignee = fields.String(attribute="assignee_email", allow_none=True)
     due = fields.String()
+    state = fields.String(metadata={"description": "open, done or verified"})
+    overdue = fields.Boolean()
     done_at = fields.String(allow_none=True)
+    done_note = fields.String(allow_none=True)
+    proof_photo_id = fields.String(allow_none=True)
+    verified_at = fields.String(allow_none=True)
+
+
+class ActionListSchema(Schema):
+    actions = fields.List(fields.Nested(ActionSchema))
 
 
 class TrailEntrySchema(Schema):
@@ -197,12 +221,6 @@ class TrailEntrySchema(Schema):
 
 class TrailSchema(Schema):
     trail = fields.List(fields.Nested(TrailEntrySchema))
-
-
-def not_past(value) -> None:
-    """A due date from today on (UTC): a visit cannot be due in the past."""
-    if value < datetime.now(UTC).date():
-        raise ValidationError("The due date is in the past; choose today or a later day.")
 
 
 class AssignmentInSchema(Schema):

@@ -1,10 +1,11 @@
 """flask-wtf forms of login and head office's organisation pages."""
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -109,3 +110,20 @@ class SetPasswordForm(FlaskForm):
         "The same password again",
         validators=[DataRequired(), EqualTo("password", "The two passwords differ.")],
     )
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField(
+        "What the file holds",
+        choices=[
+            SelectChoice("branches", "Branches: code, name, region (address, active, staff_informed)"),
+            SelectChoice("employees", "Employees: branch_code, name (active)"),
+            SelectChoice("users", "Users: email, role (name, branches); new users are invited by mail"),
+        ],
+    )
+    file = FileField("CSV file with a header row (UTF-8)", validators=[FileRequired("Choose a CSV file.")])
+
+
+class ImportConfirmForm(FlaskForm):
+    kind = HiddenField(validators=[DataRequired()])
+    data = HiddenField(validators=[DataRequired()])

@@ -6,12 +6,14 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from wtforms import SelectChoice
 
 from db import get_db
-from org import accounts, ratelimit, settings, store
+from org import accounts, imports, ratelimit, settings, store
 from org.auth import branch_in_scope, employee_in_scope, log_in, log_out, require
 from org.errors import AppError
 from org.forms import (
     BranchForm,
     EmployeeForm,
+    ImportConfirmForm,
+    ImportForm,
     LoginForm,
     PasswordResetForm,
     RegionForm,
@@ -355,3 +357,49 @@ def logo():
 @bp.get("/favicon.ico")
 def favicon():
     return redirect(url_for("static", filename="icon.svg"), code=301)
+
+
+# Bulk import: upload, preview (a dry run), confirm
+
+
+def _import_preview(kind: str, data: bytes, form: ImportForm):
+    """The dry run of an uploaded file: its changes, or every bad line and column."""
+    try:
+        result = imports.import_csv(get_db(), kind, data, dry_run=True)
+    except AppError as exc:
+        return render_template(
+            "org/import.html", form=form, result=None, problems=exc.fields, error=exc.message
+        ), 422
+    confirm = ImportConfirmForm(formdata=None, kind=kind, data=data.decode("utf-8-sig"))
+    return render_template("org/import.html", form=form, result=result, confirm=confirm, problems=None)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require(ADMIN)
+def import_page():
+    form = ImportForm()
+    if form.validate_on_submit():
+        return _import_preview(form.kind.data, form.file.data.read(), form)
+    status = 400 if form.errors else 200
+    return render_template("org/import.html", form=form, result=None, problems=None), status
+
+
+@bp.post("/import/confirm")
+@require(ADMIN)
+def import_confirm():
+    """Import the file that was previewed; checked again, all or nothing."""
+    confirm = ImportConfirmForm()
+    if not confirm.validate_on_submit() or confirm.kind.data not in ("branches", "employees", "users"):
+        raise AppError("The preview expired; upload the file again.", 400)
+    try:
+        result = imports.import_csv(get_db(), confirm.kind.data, confirm.data.data.encode())
+    except AppError as exc:
+        form = ImportForm(formdata=None, kind=confirm.kind.data)
+        return render_template(
+            "org/import.html", form=form, result=None, problems=exc.fields, error=exc.message
+        ), 422
+    flash(
+        f"{confirm.kind.data.capitalize()} imported: {result['created']} created, "
+        f"{result['updated']} updated, {result['unchanged']} unchanged."
+    )
+    return redirect(url_for("org.import_page"))
