@@ -126,4 +126,4 @@ class ImportForm(FlaskForm):
 
 class ImportConfirmForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired()])
-    data = HiddenField(validators=[DataRequired()])
+    csv_text = HiddenField(validators=[DataRequired()])

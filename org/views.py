@@ -370,7 +370,7 @@ def _import_preview(kind: str, data: bytes, form: ImportForm):
         return render_template(
             "org/import.html", form=form, result=None, problems=exc.fields, error=exc.message
         ), 422
-    confirm = ImportConfirmForm(formdata=None, kind=kind, data=data.decode("utf-8-sig"))
+    confirm = ImportConfirmForm(formdata=None, kind=kind, csv_text=data.decode("utf-8-sig"))
     return render_template("org/import.html", form=form, result=result, confirm=confirm, problems=None)
 
 
@@ -392,7 +392,7 @@ def import_confirm():
     if not confirm.validate_on_submit() or confirm.kind.data not in ("branches", "employees", "users"):
         raise AppError("The preview expired; upload the file again.", 400)
     try:
-        result = imports.import_csv(get_db(), confirm.kind.data, confirm.data.data.encode())
+        result = imports.import_csv(get_db(), confirm.kind.data, confirm.csv_text.data.encode())
     except AppError as exc:
         form = ImportForm(formdata=None, kind=confirm.kind.data)
         return render_template(

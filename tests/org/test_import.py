@@ -1,9 +1,13 @@
 """Bulk import of branches, employees and users from CSV: dry run, all or nothing, every bad line and
 column named, and importing the same file again changes nothing."""
 
+import io
+import re
+
 import pytest
 
 from org import store
+from tests.conftest import csrf_token
 
 BRANCHES = b"code,name,region,address,staff_informed\nN1,Northgate,North,1 High St,yes\nN2,Newtown,North,,no\nS1,Southend,South,,\n"
 EMPLOYEES = b"branch_code,name\nN1,Ann Lee\nN1,Bob Ray\nN2,Cy Dee\n"
@@ -130,3 +134,37 @@ def test_import_org_from_the_command_line_reads_the_kind_from_the_header(runner,
     odd = tmp_path / "odd.csv"
     odd.write_bytes(b"colour\nred\n")
     assert "Cannot tell from the header" in runner.invoke(args=["import-org", str(odd)]).output
+
+
+def test_import_upload_preview_confirm(client, db, actions):
+    actions.login_as("admin")
+    store.create_branch(db, "N1", "Northgate", "North")
+    data = b"code,name,region\nN1,Northgate,North\nS1,Southend,South\n"
+    response = client.post(
+        "/import",
+        data={
+            "kind": "branches",
+            "file": (io.BytesIO(data), "branches.csv"),
+            "csrf_token": csrf_token(client, "/import"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "1 to create, 0 to update, 1 unchanged" in page
+    assert db["branches"].count == 1
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    confirm = client.post(
+        "/import/confirm", data={"kind": "branches", "csv_text": data.decode(), "csrf_token": token}
+    )
+    assert confirm.status_code == 302
+    assert store.branch_id_by_code(db, "S1") is not None
+    bad = client.post(
+        "/import",
+        data={
+            "kind": "branches",
+            "file": (io.BytesIO(b"code,name,region\nS9,,South\n"), "b.csv"),
+            "csrf_token": csrf_token(client, "/import"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "line 2.name" in bad.get_data(as_text=True)
