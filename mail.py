@@ -14,6 +14,7 @@ import html
 import logging
 import smtplib
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -30,6 +31,8 @@ CLAIM_SECONDS = 120
 # Pauses between attempts: 1, 2, 4, ... minutes, at most an hour.
 FIRST_RETRY_SECONDS = 60
 MAX_RETRY_SECONDS = 3600
+# How often the sender runs the app's periodic jobs (the reminders of action items).
+JOBS_SECONDS = 300
 
 
 def _stamp(moment: datetime) -> str:
@@ -192,6 +195,7 @@ class Sender:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._next_jobs = 0.0
 
     def start(self) -> None:
         with self._lock:
@@ -209,12 +213,14 @@ class Sender:
             self._thread.join(timeout=30)
 
     def run_once(self) -> int:
-        """Run the periodic jobs and send what is due, once."""
+        """Run the periodic jobs (at most every JOBS_SECONDS) and send what is due, once."""
         with self.app.app_context():
             db = database.connect(self.app.config["DATABASE"])
             try:
-                for job in self.jobs:
-                    job(db)
+                if time.monotonic() >= self._next_jobs:
+                    self._next_jobs = time.monotonic() + JOBS_SECONDS
+                    for job in self.jobs:
+                        job(db)
                 return send_due(db, self.app.config)
             finally:
                 db.conn.close()

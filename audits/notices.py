@@ -129,8 +129,10 @@ def action_reminders(db: Database, today: date) -> int:
         """select x.action_id, x.audit_id, x.what, x.due, u.email, u.name, b.name as branch
              from action_items x join users u on u.user_id = x.assignee_id
              join audits a on a.audit_id = x.audit_id join branches b on b.branch_id = a.branch_id
-            where x.state = 'open' and x.due <= ? and u.active""",
-        [today.isoformat()],
+            where x.state = 'open' and x.due <= ? and u.active
+              and not exists (select 1 from mail_queue q where q.dedupe_key =
+                  (case when x.due < ? then 'action-overdue:' else 'action-due:' end) || x.action_id)""",
+        [today.isoformat(), today.isoformat()],
     )
     queued = 0
     for row in list(rows):
