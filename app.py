@@ -116,13 +116,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_FROM="visitscore@localhost",
         MAIL_USERNAME=None,
         MAIL_PASSWORD=None,
+        # False keeps this process from sending (its queued mail is sent by another).
+        MAIL_SENDER=True,
         BASE_URL=None,
     )
     app.config.from_prefixed_env("VISITSCORE")
     if test_config:
         app.config.update(test_config)
-    # The mail sender thread runs in the server, not in tests unless a test asks for it.
-    app.config.setdefault("MAIL_SENDER", not app.config.get("TESTING"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
     if app.config["BEHIND_PROXY"]:

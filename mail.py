@@ -1,8 +1,8 @@
 """Mail: a queue in the database and a sender thread inside the app.
 
 Any package queues a mail with queue_mail(); every mail links to the page it is about. Nothing is
-sent inside a request. The sender (started
-by the app on its first request, so a CLI command never sends) takes due mails from the queue,
+sent inside a request. The sender (started by the app on its first request once a mail server is
+configured, so a CLI command never sends) takes due mails from the queue,
 hands them to the SMTP server with the standard library and marks them sent. When the server is
 unreachable the mail stays queued and is retried with a growing pause: nothing is lost. A mail is
 queued once per event (its dedupe key) and claimed by one sender at a time, so it is sent once even
@@ -236,12 +236,13 @@ class Sender:
 
 
 def init_app(app: Flask, jobs=()) -> Sender:
-    """Attach the sender; it starts with the first request unless MAIL_SENDER is false."""
+    """Attach the sender; it starts with the first request once MAIL_SERVER is set, unless
+    MAIL_SENDER is false."""
     sender = Sender(app, jobs)
     app.extensions["mail_sender"] = sender
 
     def start_sender():
-        if app.config.get("MAIL_SENDER", True):
+        if app.config.get("MAIL_SENDER", True) and app.config.get("MAIL_SERVER"):
             sender.start()
 
     app.before_request(start_sender)

@@ -6,6 +6,7 @@ from db import get_db
 from org import accounts, imports, store
 from org.apidoc import build_openapi, documented, load_body
 from org.auth import branch_in_scope, require
+from org.csvimport import KINDS
 from org.errors import AppError
 from org.roles import ADMIN, MANAGER
 from org.schemas import (
@@ -125,7 +126,7 @@ def invite_user():
     return {"id": accounts.invite(db, data["email"], data["role"], data["name"], branch_ids)}, 201
 
 
-@bp.post("/import/<any(branches, employees, users):kind>")
+@bp.post("/import/<kind>")
 @documented(
     "Import a CSV file with a header row, all or nothing; ?dry_run=1 only checks and shows the changes. "
     "422 names every bad line and column; importing the same file again changes nothing",
@@ -135,6 +136,8 @@ def invite_user():
 )
 @require(ADMIN, api=True)
 def import_org(kind):
+    if kind not in KINDS:
+        raise AppError(f"Nothing to import as {kind!r}; use branches, employees or users.", 404)
     upload = request.files.get("file")
     data = upload.read() if upload else request.get_data()
     dry_run = request.args.get("dry_run", "0").lower() in ("1", "true", "yes")

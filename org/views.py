@@ -85,6 +85,8 @@ def set_password(token):
     db = get_db()
     user, purpose = accounts.token_user(db, token)
     form = SetPasswordForm()
+    if request.method == "POST" and "confirm" not in request.form:
+        del form.confirm  # a script may send the password alone; the page always asks twice
     if form.validate_on_submit():
         user = accounts.use_token(db, token, form.password.data)
         log_in(store.get_user(db, user["user_id"]))
@@ -274,6 +276,7 @@ def users():
 @require(ADMIN)
 def new_user():
     form = _user_form()
+    form.password.description = "Leave empty to mail an invitation with a link to choose a password."
     if form.validate_on_submit():
         db = get_db()
         try:

@@ -17,7 +17,10 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "test.db"), "SECRET_KEY": "test"})
+    # MAIL_SENDER off: tests send queued mail with deliver(), not from a background thread.
+    app = create_app(
+        {"TESTING": True, "DATABASE": str(tmp_path / "test.db"), "SECRET_KEY": "test", "MAIL_SENDER": False}
+    )
     yield app
 
 

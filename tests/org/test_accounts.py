@@ -140,3 +140,12 @@ def test_reset_requests_are_limited_and_mail_at_most_three_links_an_hour(client,
     ]
     assert statuses == [200] * 10 + [429]
     assert db["mail_queue"].count == 3
+
+
+def test_a_script_may_set_the_password_without_the_confirmation(client, actions, db):
+    user = actions.user("auditor")
+    path = f"/password/{accounts.issue_token(db, user['user_id'], accounts.RESET)}"
+    token = csrf_token(client, path)
+    assert client.post(path, data={"password": "short", "csrf_token": token}).status_code == 400
+    assert client.post(path, data={"password": "long enough now", "csrf_token": token}).status_code == 302
+    assert store.authenticate(db, "auditor@example.com", "long enough now") is not None
