@@ -28,9 +28,10 @@ log = logging.getLogger(__name__)
 
 # How long a sender may hold a mail before another one may try it (a crashed sender's claim expires).
 CLAIM_SECONDS = 120
-# Pauses between attempts: 1, 2, 4, ... minutes, at most an hour.
-FIRST_RETRY_SECONDS = 60
-MAX_RETRY_SECONDS = 3600
+# Pauses between attempts: 2, 4, 8, ... seconds, at most 5 minutes: a server back after an outage gets
+# the waiting mail within about the outage's length again, and a long outage costs a try every 5 minutes.
+FIRST_RETRY_SECONDS = 2
+MAX_RETRY_SECONDS = 300
 # How often the sender runs the app's periodic jobs (the reminders of action items).
 JOBS_SECONDS = 300
 
@@ -232,7 +233,7 @@ class Sender:
                 self.run_once()
             except Exception:  # the thread must outlive any one bad round
                 log.exception("Mail sender round failed")
-            self._wake.wait(float(self.app.config.get("MAIL_INTERVAL") or 15))
+            self._wake.wait(float(self.app.config.get("MAIL_INTERVAL") or 5))
 
 
 def init_app(app: Flask, jobs=()) -> Sender:
