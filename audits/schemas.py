@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from audits import planner
+
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -267,7 +269,7 @@ class ScheduleInSchema(Schema):
     branch_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(min=1, max=10000))
     region = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Region name"})
     visits = fields.Integer(required=True, strict=True, validate=validate.Range(1, 31))
-    every = fields.String(required=True, validate=validate.OneOf(["month", "quarter"]))
+    every = fields.String(required=True, validate=validate.OneOf(planner.EVERY))
     rotation_days = fields.Integer(strict=True, load_default=90, validate=validate.Range(0, 366))
 
     @validates_schema
