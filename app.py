@@ -2,7 +2,7 @@
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask, current_app, g, has_request_context, request
@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import db
+import mail
 
 csrf = CSRFProtect()
 
@@ -47,11 +48,13 @@ NAV_LINKS = (
     ("reports.dashboard_page", "Compare", ("admin", "reviewer", "manager")),
     ("audits.review_queue", "Review", ("admin", "reviewer")),
     ("audits.assignments", "Visits", ("admin", "reviewer")),
+    ("audits.actions_page", "Actions", ("admin", "reviewer", "manager")),
     ("checklists.index", "Checklists", ("admin", "reviewer")),
     ("org.branches", "Branches", ("admin", "reviewer", "manager")),
     ("standards.index", "Standards", ("admin", "reviewer", "manager")),
     ("org.regions", "Regions", ("admin",)),
     ("org.users", "Users", ("admin",)),
+    ("org.import_page", "Import", ("admin",)),
     ("org.company_settings", "Settings", ("admin",)),
 )
 
@@ -154,6 +157,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Branding on every PDF.
         COMPANY_NAME="Visitscore",
         BRAND_COLOUR="#0b5d54",
+        # Mail (plain SMTP; STARTTLS and login when MAIL_USERNAME is set). Without MAIL_SERVER mail
+        # waits in the queue. BASE_URL is the address in the links of mails.
+        MAIL_SERVER=None,
+        MAIL_PORT=25,
+        MAIL_FROM="visitscore@localhost",
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        # False keeps this process from sending (its queued mail is sent by another).
+        MAIL_SENDER=True,
+        BASE_URL=None,
     )
     app.config.from_prefixed_env("VISITSCORE")
     if test_config:
@@ -180,7 +193,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from checklists.views import bp as checklists_views
     from org import cli as org_cli
     from org.api import bp as org_api
-    from org.auth import limiter, load_user
+    from org.auth import load_user
     from org.errors import register_error_handlers
     from org.views import bp as org_views
     from reports import cli as reports_cli
@@ -196,7 +209,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Before the CSRF check, which reads request bodies: recordings may be larger than other uploads.
     app.before_request(recording_upload_limit)
     csrf.init_app(app)
-    limiter.init_app(app)
     app.before_request(load_user)
     app.before_request(_csrf_rule)
     app.after_request(_security_headers)
@@ -223,6 +235,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     reports_cli.init_app(app)
     audits_cli.init_app(app)
     standards_cli.init_app(app)
+    from audits.notices import action_reminders
+
+    mail.init_app(app, jobs=[lambda database: action_reminders(database, datetime.now(UTC).date())])
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
     return app

@@ -677,3 +677,98 @@ def m017_kpis(db: Database) -> None:
         foreign_keys=[("branch_id", "branches", "branch_id"), ("kpi_code", "kpis", "kpi_code")],
     )
     db["kpi_values"].create_index(["kpi_code", "period_month"])
+
+
+@migrations()
+def m018_schedules(db: Database) -> None:
+    # Recurring schedules, and what the planner and the office need on each assignment: the
+    # schedule and period it was planned for (so a second plan run creates nothing) and cancellation.
+    db["schedules"].create(
+        {
+            "schedule_id": int,
+            "checklist_id": str,
+            "branch_ids": str,
+            "region_id": int,
+            "visits": int,
+            "every": str,
+            "rotation_days": int,
+            "active": int,
+            "created_at": str,
+            "created_by": int,
+        },
+        pk="schedule_id",
+        not_null={"checklist_id", "visits", "every", "rotation_days", "active", "created_at"},
+        defaults={"active": 1, "rotation_days": 90},
+        foreign_keys=[("checklist_id", "checklists", "checklist_id"), ("region_id", "regions", "region_id")],
+    )
+    db["assignments"].add_column("schedule_id", int)
+    db["assignments"].add_column("period", str)
+    db["assignments"].add_column("slot", int)
+    db["assignments"].add_column("cancelled_at", str)
+    db.execute(
+        "create unique index assignments_planned on assignments(schedule_id, period, branch_id, slot) "
+        "where schedule_id is not null"
+    )
+    db["assignments"].create_index(["branch_id", "auditor_id"])
+
+
+@migrations()
+def m019_mail_queue(db: Database) -> None:
+    # Mail waits here until the SMTP server took it; dedupe_key makes an event mail at most once.
+    db["mail_queue"].create(
+        {
+            "mail_id": int,
+            "dedupe_key": str,
+            "recipient": str,
+            "subject": str,
+            "text_body": str,
+            "link": str,
+            "created_at": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "claimed_until": str,
+            "sent_at": str,
+            "last_error": str,
+        },
+        pk="mail_id",
+        not_null={"dedupe_key", "recipient", "subject", "text_body", "link", "created_at", "attempts"},
+        defaults={"attempts": 0},
+    )
+    db["mail_queue"].create_index(["dedupe_key"], unique=True)
+    db.execute("create index mail_queue_pending on mail_queue(next_attempt_at) where sent_at is null")
+
+
+@migrations()
+def m020_account_tokens(db: Database) -> None:
+    # Single-use links (invitation, password reset; only a hash is kept) and the rate-limit counters
+    # of login and reset, in the database so that every worker process counts the same attempts.
+    db["account_tokens"].create(
+        {
+            "token_hash": str,
+            "user_id": int,
+            "purpose": str,
+            "created_at": str,
+            "expires_at": str,
+            "used_at": str,
+        },
+        pk="token_hash",
+        not_null={"user_id", "purpose", "created_at", "expires_at"},
+        foreign_keys=[("user_id", "users", "user_id")],
+    )
+    db["account_tokens"].create_index(["user_id"])
+    db["rate_limits"].create(
+        {"bucket": str, "window_start": str, "hits": int}, pk="bucket", not_null={"window_start", "hits"}
+    )
+
+
+@migrations()
+def m021_action_followup(db: Database) -> None:
+    # Action items get a real assignee (a user of the branch), a state and the proof of their completion.
+    db["action_items"].add_column("assignee_id", int)
+    db["action_items"].add_column("state", str, not_null_default="open")
+    db["action_items"].add_column("done_note", str)
+    db["action_items"].add_column("proof_photo_id", str)
+    db["action_items"].add_column("verified_at", str)
+    db["action_items"].add_column("verified_by", int)
+    db.execute("update action_items set state = 'done' where done_at is not null")
+    db["action_items"].create_index(["state", "due"])

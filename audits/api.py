@@ -1,30 +1,43 @@
 """JSON API of audits: the idempotent save, submit, read, and photo upload by UUID."""
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, current_app, g, request, url_for
 
-from audits import photos, recordings, review, store
+from audits import notices, photos, recordings, review, schedules, store
 from audits.schemas import (
     UUID_RE,
+    ActionDoneSchema,
     ActionInSchema,
+    ActionListSchema,
     ActionSchema,
     AppealInSchema,
     AppealSchema,
     AppealsCreatedSchema,
+    AssignmentInSchema,
+    AssignmentListSchema,
+    AssignmentPatchSchema,
+    AssignmentSchema,
     AuditDocumentSchema,
     AuditSchema,
     CorrectionSchema,
     DecisionSchema,
     PhotoSchema,
+    PlanSchema,
     ReasonSchema,
     RecordingSchema,
+    ScheduleInSchema,
+    ScheduleListSchema,
     TrailSchema,
     load_document,
 )
-from db import get_db
+from db import get_db, transaction
+from org import store as org_store
 from org.apidoc import documented, json_body, load_body
 from org.auth import require
 from org.errors import AppError
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
+from org.schemas import CreatedSchema
 
 bp = Blueprint("audits_api", __name__, url_prefix="/api/v1")
 
@@ -257,9 +270,13 @@ def decide(appeal_id):
     return AppealSchema().dump(decided)
 
 
+def _action_view(row: dict) -> dict:
+    return {**row, "overdue": row["state"] == review.ACTION_OPEN and row["due"] < _today()}
+
+
 @bp.post("/audits/<audit_id>/actions")
 @documented(
-    "Add an action plan entry for an item that lost points",
+    "Add an action for an item that lost points: an assignee from the branch's users and a due date",
     body=ActionInSchema,
     response=ActionSchema,
     status=201,
@@ -268,19 +285,59 @@ def decide(appeal_id):
 def add_action(audit_id):
     audit_id, data = _scoped_body(audit_id, ActionInSchema())
     db = get_db()
+    assignee_id = None
+    if "assignee" in data:
+        assignee = org_store.user_by_email(db, data["assignee"])
+        assignee_id = assignee["user_id"] if assignee else -1
     action_id = review.add_action(
-        db, audit_id, g.user, data["item"], data["what"], data["who"], data["due"].isoformat()
+        db, audit_id, g.user, data["item"], data["what"], data["due"].isoformat(), assignee_id
     )
-    return ActionSchema().dump(
-        review.actions_list(db, audit_id=audit_id.lower())[-1] | {"action_id": action_id}
-    ), 201
+    return ActionSchema().dump(_action_view(review.get_action(db, action_id, g.user))), 201
+
+
+@bp.get("/actions")
+@documented(
+    "Action items you may see, soonest due first",
+    response=ActionListSchema,
+    query={"status": "open (overdue included), overdue, done or verified"},
+)
+@require(ADMIN, REVIEWER, MANAGER, api=True)
+def list_actions():
+    state = request.args.get("status")
+    if state not in (None, "open", "overdue", "done", "verified"):
+        raise AppError("status is open, overdue, done or verified.", 400, {"status": ["Unknown status."]})
+    db = get_db()
+    rows = review.actions_list(
+        db, branch_ids=org_store.visible_branch_ids(db, g.user), state=state, today=_today()
+    )
+    return ActionListSchema().dump({"actions": [_action_view(r) for r in rows]})
 
 
 @bp.post("/actions/<int:action_id>/done")
-@documented("Mark an action plan entry done", response=ActionSchema)
+@documented(
+    "Mark an action done with a note (JSON {note}, or multipart with note and a proof photo)",
+    body=ActionDoneSchema,
+    response=ActionSchema,
+)
 @require(MANAGER, api=True)
 def action_done(action_id):
-    return ActionSchema().dump(review.complete_action(get_db(), action_id, g.user))
+    db = get_db()
+    action = review.get_action(db, action_id, g.user)
+    if request.files or request.form:
+        note = request.form.get("note", "")[:2000]
+        upload = request.files.get("photo")
+        photo_id = review.proof_photo(db, action, upload.read() if upload else b"", g.user)
+    else:
+        note = load_body(ActionDoneSchema())["note"] if request.get_data() else ""
+        photo_id = None
+    return ActionSchema().dump(_action_view(review.complete_action(db, action_id, g.user, note, photo_id)))
+
+
+@bp.post("/actions/<int:action_id>/verify")
+@documented("Head office verifies a done action", response=ActionSchema)
+@require(ADMIN, REVIEWER, api=True)
+def action_verify(action_id):
+    return ActionSchema().dump(_action_view(review.verify_action(get_db(), action_id, g.user)))
 
 
 @bp.get("/audits/<audit_id>/trail")
@@ -290,3 +347,166 @@ def trail(audit_id):
     audit = store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)
     entries = review.trail(get_db(), audit, hide_shopper=g.user["role"] == MANAGER)
     return TrailSchema().dump({"trail": entries})
+
+
+# Running a programme: assignments and recurring schedules
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def _assignment_view(row: dict) -> dict:
+    return {**row, "audit_status": row["status"], "status": store.assignment_state(row, _today())}
+
+
+def _auditor_id(email: str) -> int:
+    user = org_store.user_by_email(get_db(), email)
+    if user is None or user["role"] != AUDITOR or not user["active"]:
+        raise AppError(
+            f"No active auditor has the email {email}.", 422, {"auditor": [f"No active auditor {email}."]}
+        )
+    return user["user_id"]
+
+
+def _check_rotation(
+    branch_id: int, checklist_id: str, auditor_id: int, due: str, override: bool, exclude=None
+):
+    conflict = store.rotation_conflict(get_db(), branch_id, checklist_id, auditor_id, due, exclude)
+    if conflict and not override:
+        raise AppError(conflict, 409, {"auditor": [conflict], "override": ["Send true to assign anyway."]})
+
+
+@bp.get("/assignments")
+@documented(
+    "Assigned visits: auditors see their own",
+    response=AssignmentListSchema,
+    query={"status": "open (not submitted, overdue included), overdue or done"},
+)
+@require(ADMIN, REVIEWER, AUDITOR, api=True)
+def list_assignments():
+    state = request.args.get("status")
+    if state not in (None, "open", "overdue", "done"):
+        raise AppError("status is open, overdue or done.", 400, {"status": ["Use open, overdue or done."]})
+    auditor_id = g.user["user_id"] if g.user["role"] == AUDITOR else None
+    rows = store.list_assignments(get_db(), auditor_id=auditor_id, state=state, today=_today())
+    return AssignmentListSchema().dump({"assignments": [_assignment_view(r) for r in rows]})
+
+
+@bp.post("/assignments")
+@documented(
+    "Assign a visit to an auditor (by email); 409 when it breaks the shopper rotation unless override",
+    body=AssignmentInSchema,
+    response=CreatedSchema,
+    status=201,
+)
+@require(ADMIN, REVIEWER, api=True)
+def create_assignment():
+    data = load_body(AssignmentInSchema())
+    db = get_db()
+    auditor_id = _auditor_id(data["auditor"])
+    due = data["due"].isoformat()
+    with transaction(db):
+        _check_rotation(data["branch_id"], data["checklist_id"], auditor_id, due, data["override"])
+        assignment_id = store.create_assignment(
+            db,
+            data["branch_id"],
+            data["checklist_id"],
+            auditor_id,
+            data["due_from"].isoformat() if data["due_from"] else "",
+            due,
+            data["notes"],
+            g.user["user_id"],
+        )
+        notices.visit_assigned(db, store.get_assignment(db, assignment_id))
+    return {"id": assignment_id}, 201
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@documented("One assigned visit", response=AssignmentSchema)
+@require(ADMIN, REVIEWER, AUDITOR, api=True)
+def get_assignment(assignment_id):
+    row = store.get_assignment(get_db(), assignment_id)
+    if g.user["role"] == AUDITOR and row["auditor_id"] != g.user["user_id"]:
+        raise AppError(f"Assignment {assignment_id} does not exist.", 404)
+    return AssignmentSchema().dump(_assignment_view(row))
+
+
+@bp.patch("/assignments/<int:assignment_id>")
+@documented(
+    "Reassign a visit or move its due date; a draft already saved moves to the new auditor",
+    body=AssignmentPatchSchema,
+    response=AssignmentSchema,
+)
+@require(ADMIN, REVIEWER, api=True)
+def patch_assignment(assignment_id):
+    db = get_db()
+    row = store.get_assignment(db, assignment_id)
+    data = load_body(AssignmentPatchSchema())
+    auditor_id = _auditor_id(data["auditor"]) if "auditor" in data else None
+    due = data["due"].isoformat() if "due" in data else None
+    with transaction(db):
+        if auditor_id is not None and auditor_id != row["auditor_id"]:
+            _check_rotation(
+                row["branch_id"],
+                row["checklist_id"],
+                auditor_id,
+                due or row["due_by"],
+                data["override"],
+                exclude=assignment_id,
+            )
+        updated, moved = store.reassign(db, assignment_id, auditor_id, due)
+        if moved or (due and due != row["due_by"]):
+            notices.visit_assigned(db, updated)
+    return AssignmentSchema().dump(_assignment_view(updated))
+
+
+@bp.delete("/assignments/<int:assignment_id>")
+@documented("Cancel a visit; 409 once submitted", status=204)
+@require(ADMIN, REVIEWER, api=True)
+def cancel_assignment(assignment_id):
+    store.cancel_assignment(get_db(), assignment_id)
+    return "", 204
+
+
+@bp.get("/schedules")
+@documented("Recurring schedules", response=ScheduleListSchema)
+@require(ADMIN, REVIEWER, api=True)
+def list_schedules():
+    return ScheduleListSchema().dump({"schedules": schedules.list_schedules(get_db())})
+
+
+@bp.post("/schedules")
+@documented(
+    "A recurring schedule: N visits a month or a quarter to a list of branches or a region",
+    body=ScheduleInSchema,
+    response=CreatedSchema,
+    status=201,
+)
+@require(ADMIN, REVIEWER, api=True)
+def create_schedule():
+    data = load_body(ScheduleInSchema())
+    schedule_id = schedules.create_schedule(get_db(), user_id=g.user["user_id"], **data)
+    return {"id": schedule_id}, 201
+
+
+@bp.delete("/schedules/<int:schedule_id>")
+@documented("Stop a schedule; the visits it planned stay", status=204)
+@require(ADMIN, REVIEWER, api=True)
+def stop_schedule(schedule_id):
+    schedules.stop_schedule(get_db(), schedule_id)
+    return "", 204
+
+
+@bp.route("/plan", methods=["GET", "POST"])
+@documented(
+    "The visits of a period from every schedule: GET is the dry run, POST creates them (idempotent)",
+    response=PlanSchema,
+    query={"period": "YYYY-MM, YYYY-Qn or YYYY"},
+)
+@require(ADMIN, REVIEWER, api=True)
+def plan():
+    period = request.args.get("period", "")
+    dry_run = request.method == "GET"
+    rows = schedules.plan_visits(get_db(), period, dry_run=dry_run, user_id=g.user["user_id"])
+    return PlanSchema().dump({"period": period, "dry_run": dry_run, "visits": rows})

@@ -3,11 +3,12 @@ action plans and appeals. Every change is written to the audit trail with who, w
 before and after."""
 
 import json
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from audits import store
+from audits import notices, photos, store
 from audits.document import answer_text
 from audits.store import PUBLISHED, RETURNED, SUBMITTED, add_trail, audit_in_scope, audit_score
 from checklists.model import Checklist
@@ -60,8 +61,10 @@ def correct(db: Database, audit_id: str, user: dict, item_id: str, answer: dict,
 def return_to_auditor(db: Database, audit_id: str, user: dict, reason: str) -> dict:
     audit = audit_in_scope(db, audit_id, user)
     _require_status(audit, SUBMITTED, doing="returned")
+    stamp = now()
     with transaction(db):
-        db["audits"].update(audit_id, {"status": RETURNED, "returned_reason": reason, "updated_at": now()})
+        db["audits"].update(audit_id, {"status": RETURNED, "returned_reason": reason, "updated_at": stamp})
+        notices.audit_returned(db, audit, reason, stamp)
         add_trail(
             db,
             audit_id,
@@ -91,6 +94,8 @@ def approve(db: Database, audit_id: str, user: dict) -> dict:
             before={"status": SUBMITTED},
             after={"status": PUBLISHED, "percent": audit["percent"]},
         )
+        verify_at_visit(db, audit, audit_score(db, audit)[1], user["user_id"])
+        notices.audit_published(db, audit)
     return store.get_audit(db, audit_id)
 
 
@@ -103,10 +108,27 @@ def acknowledge(db: Database, audit_id: str, user: dict) -> dict:
     return store.get_audit(db, audit_id)
 
 
-# Action plans
+# Action plans: an assignee from the branch's users, a due date, open -> done -> verified
+
+ACTION_OPEN, ACTION_DONE, ACTION_VERIFIED = "open", "done", "verified"
 
 
-def add_action(db: Database, audit_id: str, user: dict, item_id: str, what: str, who: str, due: str) -> int:
+def branch_users(db: Database, branch_id: int) -> list[dict]:
+    """The active users of a branch (its managers), who may be given an action."""
+    return list(
+        db.query(
+            """select u.user_id, u.email, u.name from manager_branches m join users u using (user_id)
+                where m.branch_id = ? and u.active and u.role = 'manager' order by u.name, u.email""",
+            [branch_id],
+        )
+    )
+
+
+def add_action(
+    db: Database, audit_id: str, user: dict, item_id: str, what: str, due: str, assignee_id: int | None = None
+) -> int:
+    """Plan an action for an item that lost points; the assignee (default: whoever plans it) is a
+    user of the audit's branch and is mailed when it is someone else."""
     audit = audit_in_scope(db, audit_id, user)
     _require_status(audit, PUBLISHED, doing="given an action plan")
     _checklist, result = audit_score(db, audit)
@@ -114,6 +136,14 @@ def add_action(db: Database, audit_id: str, user: dict, item_id: str, what: str,
         raise AppError(
             "Action plans are for items that lost points.", 422, {"item": [f"{item_id!r} lost no points."]}
         )
+    assignee_id = assignee_id or user["user_id"]
+    people = {u["user_id"]: u for u in branch_users(db, audit["branch_id"])}
+    if assignee_id not in people:
+        raise AppError(
+            "The assignee must be a user of this branch.", 422, {"assignee": ["Not a user of this branch."]}
+        )
+    assignee = people[assignee_id]
+    who = assignee["name"] or assignee["email"]
     with transaction(db):
         action_id = (
             db["action_items"]
@@ -123,6 +153,8 @@ def add_action(db: Database, audit_id: str, user: dict, item_id: str, what: str,
                     "item_id": item_id,
                     "what": what,
                     "who": who,
+                    "assignee_id": assignee_id,
+                    "state": ACTION_OPEN,
                     "due": due,
                     "created_by": user["user_id"],
                     "created_at": now(),
@@ -137,26 +169,85 @@ def add_action(db: Database, audit_id: str, user: dict, item_id: str, what: str,
             "action_added",
             after={"item": item_id, "what": what, "who": who, "due": due},
         )
+        if assignee_id != user["user_id"]:
+            notices.action_assigned(db, get_action(db, action_id, user), assignee)
     return action_id
 
 
-def complete_action(db: Database, action_id: int, user: dict) -> dict:
+def complete_action(
+    db: Database, action_id: int, user: dict, note: str = "", proof_photo_id: str | None = None
+) -> dict:
+    """The branch marks an action done, with a note and an optional proof photo (once)."""
     action = get_action(db, action_id, user)
-    if not action["done_at"]:
+    if action["state"] == ACTION_OPEN:
         with transaction(db):
-            db["action_items"].update(action_id, {"done_at": now()})
+            db["action_items"].update(
+                action_id,
+                {"state": ACTION_DONE, "done_at": now(), "done_note": note, "proof_photo_id": proof_photo_id},
+            )
             add_trail(
                 db,
                 action["audit_id"],
                 user["user_id"],
                 "action_done",
+                note,
                 after={"item": action["item_id"], "what": action["what"]},
             )
     return get_action(db, action_id, user)
 
 
+def proof_photo(db: Database, action: dict, data: bytes, user: dict) -> str | None:
+    """Store a proof photo with the action's audit; its id, or None when no file was sent."""
+    if not data:
+        return None
+    try:
+        processed = photos.process(data)
+    except photos.PhotoError as exc:
+        raise AppError(str(exc), 422, {"photo": [str(exc)]}) from None
+    photo_id = str(uuid.uuid4())
+    store.save_photo(db, photo_id, store.get_audit(db, action["audit_id"]), user, processed, evidence=True)
+    return photo_id
+
+
+def verify_action(db: Database, action_id: int, user: dict, note: str = "") -> dict:
+    """Head office confirms an action was really done."""
+    action = get_action(db, action_id, user)
+    if action["state"] == ACTION_VERIFIED:
+        return action
+    if action["state"] != ACTION_DONE:
+        raise AppError(f"Action {action_id} is not done yet; only a done action can be verified.", 409)
+    with transaction(db):
+        _verify(db, action, user["user_id"], note)
+    return get_action(db, action_id, user)
+
+
+def _verify(db: Database, action: dict, user_id: int, note: str) -> None:
+    db["action_items"].update(
+        action["action_id"], {"state": ACTION_VERIFIED, "verified_at": now(), "verified_by": user_id}
+    )
+    add_trail(db, action["audit_id"], user_id, "action_verified", note, after={"item": action["item_id"]})
+
+
+def verify_at_visit(db: Database, audit: dict, result: Score, user_id: int) -> int:
+    """The next published visit verifies the branch's earlier actions on items it found in order."""
+    passed = {i.item_id for i in result.items.values() if i.status == SCORED and i.fraction == 1}
+    if not passed:
+        return 0
+    rows = list(
+        db.query(
+            f"""select x.* from action_items x join audits a using (audit_id)
+                 where a.branch_id = ? and a.audit_id != ? and x.state in ('open', 'done')
+                   and x.item_id in ({",".join("?" * len(passed))})""",
+            [audit["branch_id"], audit["audit_id"], *sorted(passed)],
+        )
+    )
+    for row in rows:
+        _verify(db, row, user_id, f"Found in order at the visit of {audit['visited_at'][:10]}.")
+    return len(rows)
+
+
 def get_action(db: Database, action_id: int, user: dict) -> dict:
-    rows = list(db.query("select * from action_items where action_id = ?", [action_id]))
+    rows = list(db.query(_ACTION_SELECT + " where x.action_id = ?", [action_id]))
     if not rows:
         raise AppError(f"Action {action_id} does not exist.", 404)
     try:
@@ -233,6 +324,7 @@ def open_appeals(
                 .last_pk
             )
             add_trail(db, audit_id, user["user_id"], "appeal_opened", text, after={"item": item_id})
+        notices.appeal_filed(db, audit, ids)
     return ids
 
 
@@ -276,6 +368,7 @@ def decide_appeal(
         else:
             changes["percent_after"] = appeal["percent_before"]
         db["appeals"].update(appeal_id, changes)
+        notices.appeal_decided(db, {**appeal, **changes})
         add_trail(
             db,
             appeal["audit_id"],
@@ -399,23 +492,43 @@ def change_lines(checklist: Checklist, before: dict | None, after: dict | None) 
     return lines
 
 
+_ACTION_SELECT = """select x.*, b.name as branch, b.code as branch_code, a.branch_id,
+       u.email as assignee_email, coalesce(nullif(u.name, ''), u.email, x.who) as assignee
+  from action_items x join audits a using (audit_id) join branches b on b.branch_id = a.branch_id
+  left join users u on u.user_id = x.assignee_id"""
+
+
 def actions_list(
-    db: Database, audit_id: str | None = None, branch_ids: set[int] | None = None, open_only: bool = False
+    db: Database,
+    audit_id: str | None = None,
+    branch_ids: set[int] | None = None,
+    open_only: bool = False,
+    state: str | None = None,
+    today: str | None = None,
 ) -> list[dict]:
+    """Action items, soonest due first. state: open, overdue (open and due before today), done or
+    verified."""
     where, params = [], []
     if audit_id:
         where.append("x.audit_id = ?")
         params.append(audit_id)
-    if open_only:
-        where.append("x.done_at is null")
+    if open_only or state in (ACTION_OPEN, "overdue"):
+        where.append("x.state = 'open'")
+    if state == "overdue":
+        where.append("x.due < ?")
+        params.append(today)
+    if state in (ACTION_DONE, ACTION_VERIFIED):
+        where.append("x.state = ?")
+        params.append(state)
     if branch_ids is not None:
         where.append(f"a.branch_id in ({','.join('?' * len(branch_ids))})" if branch_ids else "0")
         params.extend(sorted(branch_ids))
-    sql = """select x.*, b.name as branch from action_items x join audits a using (audit_id)
-               join branches b on b.branch_id = a.branch_id"""
     return list(
         db.query(
-            sql + (" where " + " and ".join(where) if where else "") + " order by x.due, x.action_id", params
+            _ACTION_SELECT
+            + (" where " + " and ".join(where) if where else "")
+            + " order by x.due, x.action_id",
+            params,
         )
     )
 

@@ -1,9 +1,11 @@
 """Marshmallow schemas of the audit document (what the phone keeps and sends) and the audit API."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from audits import planner
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -21,6 +23,12 @@ def aware_timestamp(value: str) -> None:
 def photo_id(value: str) -> None:
     if not UUID_RE.match(value):
         raise ValidationError("Not a photo UUID.")
+
+
+def not_past(value) -> None:
+    """A due date from today on (UTC): a visit cannot be due in the past."""
+    if value < datetime.now(UTC).date():
+        raise ValidationError("The due date is in the past; choose today or a later day.")
 
 
 class AnswerSchema(Schema):
@@ -184,18 +192,36 @@ class AppealSchema(Schema):
 class ActionInSchema(Schema):
     item = fields.String(required=True)
     what = fields.String(required=True, validate=[validate.Length(min=1, max=1000), validate.Regexp(r"\S")])
-    who = fields.String(required=True, validate=[validate.Length(min=1, max=200), validate.Regexp(r"\S")])
-    due = fields.Date(required=True)
+    assignee = fields.Email(
+        metadata={"description": "Email of a user of the branch who will do it; default: you"}
+    )
+    due = fields.Date(required=True, validate=not_past)
+
+
+class ActionDoneSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class ActionSchema(Schema):
     id = fields.Integer(attribute="action_id")
     audit_id = fields.String()
+    branch_id = fields.Integer()
+    branch = fields.String()
     item_id = fields.String()
     what = fields.String()
-    who = fields.String()
+    who = fields.String(metadata={"description": "The assignee's name"})
+    assignee = fields.String(attribute="assignee_email", allow_none=True)
     due = fields.String()
+    state = fields.String(metadata={"description": "open, done or verified"})
+    overdue = fields.Boolean()
     done_at = fields.String(allow_none=True)
+    done_note = fields.String(allow_none=True)
+    proof_photo_id = fields.String(allow_none=True)
+    verified_at = fields.String(allow_none=True)
+
+
+class ActionListSchema(Schema):
+    actions = fields.List(fields.Nested(ActionSchema))
 
 
 class TrailEntrySchema(Schema):
@@ -209,3 +235,90 @@ class TrailEntrySchema(Schema):
 
 class TrailSchema(Schema):
     trail = fields.List(fields.Nested(TrailEntrySchema))
+
+
+class AssignmentInSchema(Schema):
+    branch_id = fields.Integer(required=True, strict=True)
+    checklist_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    auditor = fields.Email(required=True, metadata={"description": "The auditor's email"})
+    due = fields.Date(required=True, validate=not_past)
+    due_from = fields.Date(load_default=None, metadata={"description": "Not before this day"})
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    override = fields.Boolean(
+        load_default=False, metadata={"description": "Assign even though it breaks the shopper rotation"}
+    )
+
+
+class AssignmentPatchSchema(Schema):
+    auditor = fields.Email(metadata={"description": "The new auditor's email; a saved draft moves along"})
+    due = fields.Date(validate=not_past)
+    override = fields.Boolean(load_default=False)
+
+
+class AssignmentSchema(Schema):
+    id = fields.Integer(attribute="assignment_id")
+    audit_id = fields.String()
+    branch_id = fields.Integer()
+    branch = fields.String()
+    branch_code = fields.String()
+    checklist_id = fields.String()
+    auditor = fields.String(attribute="auditor_email")
+    due_from = fields.String(allow_none=True)
+    due = fields.String(attribute="due_by")
+    notes = fields.String()
+    status = fields.String(metadata={"description": "open, overdue, done or cancelled"})
+    audit_status = fields.String(allow_none=True, metadata={"description": "draft, returned, submitted..."})
+    schedule_id = fields.Integer(allow_none=True)
+    period = fields.String(allow_none=True)
+
+
+class AssignmentListSchema(Schema):
+    assignments = fields.List(fields.Nested(AssignmentSchema))
+
+
+class ScheduleInSchema(Schema):
+    checklist_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    branch_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(min=1, max=10000))
+    region = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Region name"})
+    visits = fields.Integer(required=True, strict=True, validate=validate.Range(1, 31))
+    every = fields.String(required=True, validate=validate.OneOf(planner.EVERY))
+    rotation_days = fields.Integer(strict=True, load_default=90, validate=validate.Range(0, 366))
+
+    @validates_schema
+    def _branches_or_region(self, data, **_kwargs):
+        if ("branch_ids" in data) == ("region" in data):
+            raise ValidationError("Give either branch_ids or region.", "branch_ids")
+
+
+class ScheduleSchema(Schema):
+    id = fields.Integer(attribute="schedule_id")
+    checklist_id = fields.String()
+    branch_ids = fields.List(fields.Integer(), allow_none=True)
+    region = fields.String(allow_none=True)
+    visits = fields.Integer()
+    every = fields.String()
+    rotation_days = fields.Integer()
+    active = fields.Boolean()
+
+
+class ScheduleListSchema(Schema):
+    schedules = fields.List(fields.Nested(ScheduleSchema))
+
+
+class PlannedVisitSchema(Schema):
+    id = fields.Integer(metadata={"description": "The assignment created (absent in a dry run)"})
+    schedule_id = fields.Integer()
+    period = fields.String()
+    branch_id = fields.Integer()
+    branch = fields.String()
+    checklist_id = fields.String()
+    auditor = fields.String()
+    due_from = fields.String()
+    due = fields.String()
+    rotation_kept = fields.Boolean()
+
+
+class PlanSchema(Schema):
+    period = fields.String()
+    dry_run = fields.Boolean()
+    visits = fields.List(fields.Nested(PlannedVisitSchema))

@@ -402,6 +402,8 @@ def list_audits_of_auditor(db: Database, auditor_id: int) -> list[dict]:
 
 # Assignments
 
+DEFAULT_ROTATION_DAYS = 90
+
 
 def create_assignment(
     db: Database,
@@ -412,13 +414,18 @@ def create_assignment(
     due_by: str,
     notes: str,
     user_id: int,
+    planned: dict | None = None,
 ) -> int:
-    """Assign a visit; its audit id is fixed now so every device of the auditor saves to one audit."""
-    org_store.get_branch(db, branch_id)
-    load_checklist(db, checklist_id)
-    auditor = org_store.get_user(db, auditor_id)
-    if auditor["role"] != AUDITOR:
-        raise AppError("Visits are assigned to auditors.", 422, {"auditor_id": ["Not an auditor."]})
+    """Assign a visit; its audit id is fixed now so every device of the auditor saves to one audit.
+    `planned` holds the schedule_id, period and slot of a visit the planner made."""
+    _check_branch(db, branch_id)
+    try:
+        load_checklist(db, checklist_id)
+    except AppError:
+        raise AppError(
+            f"Checklist {checklist_id!r} does not exist.", 422, {"checklist_id": ["No such checklist."]}
+        ) from None
+    _check_auditor(db, auditor_id)
     if due_from and due_from > due_by:
         raise AppError(
             "The due window ends before it starts.", 422, {"due_by": ["Before the start of the window."]}
@@ -436,10 +443,32 @@ def create_assignment(
                 "notes": notes,
                 "created_at": now(),
                 "created_by": user_id,
+                **(planned or {}),
             }
         )
         .last_pk
     )
+
+
+def _check_branch(db: Database, branch_id: int) -> dict:
+    try:
+        return org_store.get_branch(db, branch_id)
+    except AppError:
+        raise AppError(
+            f"Branch {branch_id} does not exist.", 422, {"branch_id": [f"No branch {branch_id}."]}
+        ) from None
+
+
+def _check_auditor(db: Database, auditor_id: int) -> dict:
+    try:
+        auditor = org_store.get_user(db, auditor_id)
+    except AppError:
+        auditor = None
+    if auditor is None or auditor["role"] != AUDITOR or not auditor["active"]:
+        raise AppError(
+            "Visits are assigned to active auditors.", 422, {"auditor": ["Not an active auditor."]}
+        )
+    return auditor
 
 
 _ASSIGNMENT_SELECT = """
@@ -452,26 +481,180 @@ select s.*, b.name as branch, b.code as branch_code, b.address, c.title as check
   join users u on u.user_id = s.auditor_id
   left join audits a on a.audit_id = s.audit_id"""
 
+OPEN_SQL = "(a.status is null or a.status in ('draft', 'returned'))"
+DONE_SQL = "a.status in ('submitted', 'published')"
 
-def list_assignments(db: Database, auditor_id: int | None = None, open_only: bool = False) -> list[dict]:
-    """Assignments due soonest first; open ones are those not yet submitted."""
-    where, params = [], []
+
+def assignment_state(row: dict, today: str) -> str:
+    """open, overdue (open and past its due date), done (submitted or published) or cancelled."""
+    if row["cancelled_at"]:
+        return "cancelled"
+    if row["status"] in LOCKED:
+        return "done"
+    return "overdue" if row["due_by"] < today else "open"
+
+
+def list_assignments(
+    db: Database,
+    auditor_id: int | None = None,
+    open_only: bool = False,
+    state: str | None = None,
+    today: str | None = None,
+    branch_id: int | None = None,
+) -> list[dict]:
+    """Assignments not cancelled, due soonest first. open: not yet submitted (overdue ones
+    included); overdue: open and due before today; done: submitted or published."""
+    where, params = ["s.cancelled_at is null"], []
     if auditor_id is not None:
         where.append("s.auditor_id = ?")
         params.append(auditor_id)
-    if open_only:
-        where.append("(a.status is null or a.status in ('draft', 'returned'))")
-    sql = (
-        _ASSIGNMENT_SELECT
-        + (" where " + " and ".join(where) if where else "")
-        + " order by s.due_by, s.assignment_id"
-    )
+    if branch_id is not None:
+        where.append("s.branch_id = ?")
+        params.append(branch_id)
+    if open_only or state in ("open", "overdue"):
+        where.append(OPEN_SQL)
+    if state == "overdue":
+        where.append("s.due_by < ?")
+        params.append(today)
+    if state == "done":
+        where.append(DONE_SQL)
+    sql = _ASSIGNMENT_SELECT + " where " + " and ".join(where) + " order by s.due_by, s.assignment_id"
     return list(db.query(sql, params))
 
 
 def assignment_by_audit(db: Database, audit_id: str) -> dict | None:
-    rows = list(db.query(_ASSIGNMENT_SELECT + " where s.audit_id = ?", [audit_id]))
+    rows = list(db.query(_ASSIGNMENT_SELECT + " where s.audit_id = ? and s.cancelled_at is null", [audit_id]))
     return rows[0] if rows else None
+
+
+def get_assignment(db: Database, assignment_id: int) -> dict:
+    """An assignment, cancelled or not; 404 when there is none."""
+    rows = list(db.query(_ASSIGNMENT_SELECT + " where s.assignment_id = ?", [assignment_id]))
+    if not rows:
+        raise AppError(f"Assignment {assignment_id} does not exist.", 404)
+    return rows[0]
+
+
+def _changeable(row: dict) -> None:
+    if row["cancelled_at"]:
+        raise AppError(f"Assignment {row['assignment_id']} was cancelled; it cannot change.", 409)
+    if row["status"] in LOCKED:
+        raise AppError(
+            f"Assignment {row['assignment_id']} was already {row['status']}; it cannot change.", 409
+        )
+
+
+def visit_days(db: Database, branch_ids, since: str, until: str) -> dict[tuple[int, int], list[str]]:
+    """Days on which auditors visited (or are due to visit) branches between since and until:
+    {(auditor_id, branch_id): ["YYYY-MM-DD", ...]}. A submitted visit counts on the day it was
+    made, an open one on its due date."""
+    branch_ids = sorted(set(branch_ids))
+    if not branch_ids:
+        return {}
+    marks = ",".join("?" * len(branch_ids))
+    rows = db.query(
+        f"""select auditor_id, branch_id, day from (
+              select s.auditor_id, s.branch_id,
+                     coalesce(case when {DONE_SQL} then substr(a.visited_at, 1, 10) end, s.due_by) as day
+                from assignments s left join audits a on a.audit_id = s.audit_id
+               where s.cancelled_at is null and s.branch_id in ({marks})
+              union all
+              select a.auditor_id, a.branch_id, substr(a.visited_at, 1, 10) from audits a
+               where a.branch_id in ({marks})
+                 and not exists (select 1 from assignments s where s.audit_id = a.audit_id))
+            where day between ? and ?""",
+        [*branch_ids, *branch_ids, since, until],
+    )
+    days: dict[tuple[int, int], list[str]] = {}
+    for row in rows:
+        days.setdefault((row["auditor_id"], row["branch_id"]), []).append(row["day"])
+    return days
+
+
+def rotation_days_for(db: Database, branch_id: int, checklist_id: str) -> int:
+    """The rotation interval at a branch: the longest of the schedules that visit it with this
+    checklist, else the default."""
+    rows = db.query(
+        """select s.rotation_days, s.branch_ids, s.region_id from schedules s
+            where s.active and s.checklist_id = ?""",
+        [checklist_id],
+    )
+    branch = _check_branch(db, branch_id)
+    covering = [
+        r["rotation_days"]
+        for r in rows
+        if r["region_id"] == branch["region_id"] or branch_id in json.loads(r["branch_ids"] or "[]")
+    ]
+    return max(covering, default=DEFAULT_ROTATION_DAYS)
+
+
+def rotation_conflict(
+    db: Database, branch_id: int, checklist_id: str, auditor_id: int, due_by: str, exclude: int | None = None
+) -> str | None:
+    """A message when the auditor visited (or will visit) the branch within the rotation interval
+    of due_by; None when the rotation is kept."""
+    rotation = rotation_days_for(db, branch_id, checklist_id)
+    day = datetime.fromisoformat(due_by).date()
+    rows = db.query(
+        f"""select s.assignment_id,
+                   coalesce(case when {DONE_SQL} then substr(a.visited_at, 1, 10) end, s.due_by) as day
+              from assignments s left join audits a on a.audit_id = s.audit_id
+             where s.cancelled_at is null and s.branch_id = ? and s.auditor_id = ?
+            union all
+            select null, substr(a.visited_at, 1, 10) from audits a
+             where a.branch_id = ? and a.auditor_id = ?
+               and not exists (select 1 from assignments s where s.audit_id = a.audit_id)""",
+        [branch_id, auditor_id, branch_id, auditor_id],
+    )
+    for row in rows:
+        if exclude is not None and row["assignment_id"] == exclude:
+            continue
+        other = datetime.fromisoformat(row["day"]).date()
+        if abs((day - other).days) < rotation:
+            return (
+                f"This auditor visits this branch on {row['day']}, within the rotation interval of "
+                f"{rotation} days; staff may recognise them. Choose another auditor or override."
+            )
+    return None
+
+
+def reassign(
+    db: Database, assignment_id: int, auditor_id: int | None = None, due_by: str | None = None
+) -> tuple[dict, bool]:
+    """Change the auditor or the due date of an open assignment; a draft already saved moves with it
+    to the new auditor. Returns (assignment, whether the auditor changed)."""
+    with transaction(db):
+        row = get_assignment(db, assignment_id)
+        _changeable(row)
+        changes: dict = {}
+        moved = auditor_id is not None and auditor_id != row["auditor_id"]
+        if moved:
+            _check_auditor(db, auditor_id)
+            changes["auditor_id"] = auditor_id
+        if due_by is not None:
+            if row["due_from"] and row["due_from"] > due_by:
+                raise AppError(
+                    "The due window ends before it starts.", 422, {"due": ["Before the start of the window."]}
+                )
+            changes["due_by"] = due_by
+        if changes:
+            db["assignments"].update(assignment_id, changes)
+        if moved and row["status"] is not None:
+            db.execute(
+                "update audits set auditor_id = ?, updated_at = ? where audit_id = ?",
+                [auditor_id, now(), row["audit_id"]],
+            )
+    return get_assignment(db, assignment_id), moved
+
+
+def cancel_assignment(db: Database, assignment_id: int) -> None:
+    """Cancel an assignment that was not submitted; a saved draft stays with its auditor, unlisted."""
+    with transaction(db):
+        row = get_assignment(db, assignment_id)
+        if row["cancelled_at"]:
+            return  # cancelling twice changes nothing
+        _changeable(row)
+        db["assignments"].update(assignment_id, {"cancelled_at": now()})
 
 
 # Photos

@@ -3,7 +3,7 @@ static/visit.js adds autosave and offline), the audit page and photos."""
 
 import io
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -21,21 +21,27 @@ from flask import (
 from marshmallow import ValidationError
 from wtforms import SelectChoice
 
-from audits import photos, recordings, review, store
+from audits import notices, photos, recordings, review, schedules, store
 from audits.formdata import answer_from_field, document_from_form, item_hints, local_input, offset_of
 from audits.forms import (
+    ActionDoneForm,
     ActionForm,
+    ActionVerifyForm,
     AppealForm,
+    AssignmentEditForm,
     AssignmentForm,
+    CancelForm,
     CorrectionForm,
     DecisionForm,
+    PlanForm,
     ReasonForm,
+    ScheduleForm,
     StartVisitForm,
 )
 from audits.schemas import UUID_RE, load_document
 from checklists.scoring import explain, format_percent
 from checklists.store import list_checklists, load_checklist
-from db import get_db
+from db import get_db, transaction
 from org import store as org_store
 from org.auth import require
 from org.errors import AppError, flatten_messages
@@ -77,6 +83,7 @@ def _office_home(db, user) -> dict:
         "template": "audits/_home_office.html",
         "overdue": [v for v in open_visits if v["due_by"] < today],
         "upcoming": [v for v in open_visits if v["due_by"] >= today][:10],
+        "overdue_actions": review.actions_list(db, state="overdue", today=today),
     }
 
 
@@ -131,11 +138,24 @@ def _choices(form, db) -> None:
     ]
     form.checklist_id.choices = [SelectChoice(c["checklist_id"], c["title"]) for c in list_checklists(db)]
     if hasattr(form, "auditor_id"):
-        form.auditor_id.choices = [
-            SelectChoice(u["user_id"], u["name"] or u["email"])
-            for u in org_store.list_users(db)
-            if u["role"] == AUDITOR and u["active"]
-        ]
+        _auditor_choices(form, db)
+
+
+def _auditor_choices(form, db) -> None:
+    form.auditor_id.choices = [
+        SelectChoice(u["user_id"], u["name"] or u["email"])
+        for u in org_store.list_users(db)
+        if u["role"] == AUDITOR and u["active"]
+    ]
+
+
+def _rotation_warning(form, db, branch_id, checklist_id, auditor_id, due_by, exclude=None) -> bool:
+    """Put the rotation conflict next to the auditor field unless the form overrides it; True if warned."""
+    conflict = store.rotation_conflict(db, branch_id, checklist_id, auditor_id, due_by, exclude)
+    if conflict and not form.override.data:
+        form.auditor_id.errors.append(conflict)
+        return True
+    return False
 
 
 @bp.route("/assignments", methods=["GET", "POST"])
@@ -144,24 +164,33 @@ def assignments():
     db = get_db()
     form = AssignmentForm()
     _choices(form, db)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _rotation_warning(
+        form,
+        db,
+        form.branch_id.data,
+        form.checklist_id.data,
+        form.auditor_id.data,
+        form.due_by.data.isoformat(),
+    ):
         try:
-            store.create_assignment(
-                db,
-                form.branch_id.data,
-                form.checklist_id.data,
-                form.auditor_id.data,
-                form.due_from.data.isoformat() if form.due_from.data else "",
-                form.due_by.data.isoformat(),
-                form.notes.data or "",
-                g.user["user_id"],
-            )
+            with transaction(db):
+                assignment_id = store.create_assignment(
+                    db,
+                    form.branch_id.data,
+                    form.checklist_id.data,
+                    form.auditor_id.data,
+                    form.due_from.data.isoformat() if form.due_from.data else "",
+                    form.due_by.data.isoformat(),
+                    form.notes.data or "",
+                    g.user["user_id"],
+                )
+                notices.visit_assigned(db, store.get_assignment(db, assignment_id))
         except AppError as exc:
             if exc.status == 404:
                 raise
             attach_errors(form, exc, "due_by")
         else:
-            flash("Visit assigned.")
+            flash("Visit assigned; the auditor was mailed.")
             return redirect(url_for("audits.assignments"))
     rows = store.list_assignments(db)
     today = _today()
@@ -172,6 +201,133 @@ def assignments():
     }
     status = 400 if form.errors else 200
     return render_template("audits/assignments.html", form=form, groups=groups), status
+
+
+@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@require(ADMIN, REVIEWER)
+def edit_assignment(assignment_id):
+    """Reassign a visit (a saved draft moves along) or move its due date."""
+    db = get_db()
+    row = store.get_assignment(db, assignment_id)
+    form = AssignmentEditForm(
+        data={"auditor_id": row["auditor_id"], "due_by": date.fromisoformat(row["due_by"])}
+    )
+    _auditor_choices(form, db)
+    locked = row["cancelled_at"] or row["status"] in store.LOCKED
+    if not locked and form.validate_on_submit():
+        moved = form.auditor_id.data != row["auditor_id"]
+        due_by = form.due_by.data.isoformat()
+        warned = moved and _rotation_warning(
+            form, db, row["branch_id"], row["checklist_id"], form.auditor_id.data, due_by, assignment_id
+        )
+        if not warned:
+            with transaction(db):
+                updated, moved = store.reassign(db, assignment_id, form.auditor_id.data, due_by)
+                if moved or due_by != row["due_by"]:
+                    notices.visit_assigned(db, updated)
+            flash("Visit reassigned; the auditor was mailed." if moved else "Visit saved.")
+            return redirect(url_for("audits.assignments"))
+    status = 400 if form.errors else 200
+    return render_template("audits/assignment_edit.html", form=form, row=row, locked=locked), status
+
+
+@bp.post("/assignments/<int:assignment_id>/cancel")
+@require(ADMIN, REVIEWER)
+def cancel_assignment(assignment_id):
+    form = CancelForm()
+    if not form.validate_on_submit():
+        raise AppError("The form expired; please try again.", 400)
+    try:
+        store.cancel_assignment(get_db(), assignment_id)
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("audits.edit_assignment", assignment_id=assignment_id))
+    flash("Visit cancelled.")
+    return redirect(url_for("audits.assignments"))
+
+
+# Schedules and the plan of a period
+
+
+def _schedule_form(db) -> ScheduleForm:
+    form = ScheduleForm()
+    form.checklist_id.choices = [SelectChoice(c["checklist_id"], c["title"]) for c in list_checklists(db)]
+    form.region_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(r["region_id"], r["name"]) for r in org_store.list_regions(db)
+    ]
+    form.branch_ids.choices = [
+        SelectChoice(b["branch_id"], f"{b['code']} · {b['name']}")
+        for b in org_store.list_branches(db)
+        if b["active"]
+    ]
+    return form
+
+
+def _next_month() -> str:
+    today = datetime.now(UTC).date()
+    return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
+
+
+@bp.route("/schedules", methods=["GET", "POST"])
+@require(ADMIN, REVIEWER)
+def schedules_page():
+    db = get_db()
+    form = _schedule_form(db)
+    if form.validate_on_submit():
+        region = org_store.get_region(db, form.region_id.data)["name"] if form.region_id.data else None
+        schedules.create_schedule(
+            db,
+            form.checklist_id.data,
+            form.visits.data,
+            form.every.data,
+            branch_ids=None if region else form.branch_ids.data,
+            region=region,
+            rotation_days=form.rotation_days.data,
+            user_id=g.user["user_id"],
+        )
+        flash("Schedule saved. Check the plan of the next period below before you create it.")
+        return redirect(url_for("audits.schedules_page"))
+    plan_form = PlanForm(formdata=None, period=_next_month())
+    status = 400 if form.errors else 200
+    return render_template(
+        "audits/schedules.html", form=form, plan_form=plan_form, schedules=schedules.list_schedules(db)
+    ), status
+
+
+@bp.post("/schedules/<int:schedule_id>/stop")
+@require(ADMIN, REVIEWER)
+def stop_schedule(schedule_id):
+    if not CancelForm().validate_on_submit():
+        raise AppError("The form expired; please try again.", 400)
+    schedules.stop_schedule(get_db(), schedule_id)
+    flash("Schedule stopped; the visits it planned stay.")
+    return redirect(url_for("audits.schedules_page"))
+
+
+@bp.route("/schedules/plan", methods=["GET", "POST"])
+@require(ADMIN, REVIEWER)
+def plan_page():
+    """The plan of a period before it is created (a dry run), then created on confirmation."""
+    db = get_db()
+    form = PlanForm(
+        request.form if request.method == "POST" else request.args, meta={"csrf": request.method == "POST"}
+    )
+    if not form.validate():
+        return render_template(
+            "audits/plan.html", form=form, rows=None
+        ), 400 if request.args or request.form else 200
+    period = form.period.data
+    if request.method == "POST":
+        rows = schedules.plan_visits(db, period, user_id=g.user["user_id"])
+        flash(f"{len(rows)} visit(s) created for {period}; the auditors were mailed.")
+        return redirect(url_for("audits.assignments"))
+    rows = schedules.plan_visits(db, period, dry_run=True)
+    load = {}
+    for row in rows:
+        load[row["auditor"]] = load.get(row["auditor"], 0) + 1
+    return render_template("audits/plan.html", form=form, rows=rows, load=load)
 
 
 @bp.route("/visits/new", methods=["GET", "POST"])
@@ -402,10 +558,11 @@ def _audit_page(audit_id: str, status: int = 200, **forms):
     )
     appeal_form = forms.get("appeal_form") or AppealForm(formdata=None)
     appeal_form.items.choices = [SelectChoice(i, checklist.item(i).text) for i in lost]
-    action_form = forms.get("action_form") or ActionForm(formdata=None)
+    action_form = forms.get("action_form") or ActionForm(formdata=None, assignee=g.user["user_id"])
     action_form.item.choices = [SelectChoice("", "Choose an item…")] + [
         SelectChoice(i, checklist.item(i).text) for i in lost
     ]
+    action_form.assignee.choices = _assignee_choices(db, audit["branch_id"])
     page = render_template(
         "audits/show.html",
         audit=audit,
@@ -433,6 +590,7 @@ def _audit_page(audit_id: str, status: int = 200, **forms):
         decided_appeal=forms.get("decided_appeal"),
         appeal_form=appeal_form,
         action_form=action_form,
+        today=_today(),
     )
     return page, status
 
@@ -597,10 +755,17 @@ def add_action(audit_id):
     form.item.choices = [SelectChoice("")] + [
         SelectChoice(i) for i in review.lost_points(store.audit_score(db, audit)[1])
     ]
+    form.assignee.choices = _assignee_choices(db, audit["branch_id"])
     return _done(
         audit_id,
         lambda: review.add_action(
-            db, audit_id, g.user, form.item.data, form.what.data, form.who.data, form.due.data.isoformat()
+            db,
+            audit_id,
+            g.user,
+            form.item.data,
+            form.what.data,
+            form.due.data.isoformat(),
+            form.assignee.data,
         ),
         "Action added to the plan.",
         form,
@@ -609,13 +774,81 @@ def add_action(audit_id):
     )
 
 
+def _assignee_choices(db, branch_id: int) -> list[SelectChoice]:
+    return [SelectChoice(u["user_id"], u["name"] or u["email"]) for u in review.branch_users(db, branch_id)]
+
+
+@bp.get("/actions")
+@require(ADMIN, REVIEWER, MANAGER)
+def actions_page():
+    """Action items: head office sees every branch's, overdue first; a manager their branches'."""
+    db = get_db()
+    state = request.args.get("status", "overdue")
+    if state not in ("open", "overdue", "done", "verified"):
+        state = "overdue"
+    visible = org_store.visible_branch_ids(db, g.user)
+    today = _today()
+    rows = review.actions_list(db, branch_ids=visible, state=state, today=today)
+    counts = {
+        s: len(review.actions_list(db, branch_ids=visible, state=s, today=today))
+        for s in ("overdue", "open", "done", "verified")
+    }
+    return render_template("audits/actions.html", rows=rows, state=state, counts=counts, today=today)
+
+
+def _action_page(action_id: int, done_form=None, verify_form=None, status: int = 200):
+    db = get_db()
+    action_row = review.get_action(db, action_id, g.user)
+    return render_template(
+        "audits/action.html",
+        action=action_row,
+        today=_today(),
+        done_form=done_form or ActionDoneForm(),
+        verify_form=verify_form or ActionVerifyForm(),
+    ), status
+
+
+@bp.get("/actions/<int:action_id>")
+@require(ADMIN, REVIEWER, MANAGER)
+def action_page(action_id):
+    return _action_page(action_id)
+
+
 @bp.post("/actions/<int:action_id>/done")
 @require(MANAGER)
 def action_done(action_id):
-    action_row = review.get_action(get_db(), action_id, g.user)
-    return _done(
-        action_row["audit_id"], lambda: review.complete_action(get_db(), action_id, g.user), "Marked done."
-    )
+    db = get_db()
+    action_row = review.get_action(db, action_id, g.user)
+    form = ActionDoneForm()
+    if not form.validate_on_submit():
+        return _action_page(action_id, done_form=form, status=422)
+    try:
+        upload = form.photo.data
+        data = upload.read() if getattr(upload, "filename", None) else b""
+        photo_id = review.proof_photo(db, action_row, data, g.user)
+    except AppError as exc:
+        form.photo.errors = [exc.message]
+        return _action_page(action_id, done_form=form, status=422)
+    review.complete_action(db, action_id, g.user, form.note.data, photo_id)
+    flash("Marked done; head office will verify it.")
+    return redirect(url_for("audits.action_page", action_id=action_id))
+
+
+@bp.post("/actions/<int:action_id>/verify")
+@require(ADMIN, REVIEWER)
+def action_verify(action_id):
+    form = ActionVerifyForm()
+    if not form.validate_on_submit():
+        return _action_page(action_id, verify_form=form, status=422)
+    try:
+        review.verify_action(get_db(), action_id, g.user, form.note.data or "")
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash("Verified.")
+    return redirect(url_for("audits.action_page", action_id=action_id))
 
 
 @bp.get("/audits/<audit_id>/photos/<photo_id>")

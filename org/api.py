@@ -1,13 +1,14 @@
-"""JSON API of the organisation: branches and their employees."""
+"""JSON API of the organisation: branches and their employees, users by invitation, bulk import."""
 
-from flask import Blueprint, current_app, g, jsonify, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 
 from db import get_db
-from org import store
+from org import accounts, imports, store
 from org.apidoc import build_openapi, documented, load_body
 from org.auth import branch_in_scope, require
+from org.csvimport import KINDS
 from org.errors import AppError
-from org.roles import ADMIN, AUDITOR
+from org.roles import ADMIN, AUDITOR, MANAGER
 from org.schemas import (
     ApiIndexSchema,
     BranchInSchema,
@@ -16,6 +17,9 @@ from org.schemas import (
     CreatedSchema,
     EmployeeInSchema,
     EmployeeListSchema,
+    ImportResultSchema,
+    UserInSchema,
+    UserListSchema,
     UserSchema,
 )
 
@@ -77,3 +81,66 @@ def create_employee(branch_id):
     branch_in_scope(branch_id)
     data = load_body(EmployeeInSchema())
     return {"id": store.create_employee(get_db(), branch_id, data["name"])}, 201
+
+
+def _branch_ids(db, branches: list) -> list[int]:
+    """Branch ids from ids or codes; 422 naming each one that does not exist."""
+    ids, problems = [], {}
+    for index, ref in enumerate(branches):
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            found = ref if db["branches"].count_where("branch_id = ?", [ref]) else None
+        elif isinstance(ref, str):
+            found = store.branch_id_by_code(db, ref)
+        else:
+            found = None
+        if found is None:
+            problems[f"branches[{index}]"] = [f"No branch {ref!r}."]
+        else:
+            ids.append(found)
+    if problems:
+        raise AppError("The user names branches that do not exist; nothing was stored.", 422, problems)
+    return ids
+
+
+@bp.get("/users")
+@documented("Users", response=UserListSchema)
+@require(ADMIN, api=True)
+def list_users():
+    return UserListSchema().dump({"users": store.list_users(get_db())})
+
+
+@bp.post("/users")
+@documented(
+    "Invite a user: they get a mail with a single-use link (72 hours) to choose their password",
+    body=UserInSchema,
+    response=CreatedSchema,
+    status=201,
+)
+@require(ADMIN, api=True)
+def invite_user():
+    data = load_body(UserInSchema())
+    db = get_db()
+    branch_ids = _branch_ids(db, data["branches"])
+    if data["role"] == MANAGER and not branch_ids:
+        raise AppError("A manager needs at least one branch.", 422, {"branches": ["Name a branch."]})
+    if data["role"] != MANAGER and branch_ids:
+        raise AppError("Only managers have branches.", 422, {"branches": ["Only for managers."]})
+    return {"id": accounts.invite(db, data["email"], data["role"], data["name"], branch_ids)}, 201
+
+
+@bp.post("/import/<kind>")
+@documented(
+    "Import a CSV file with a header row, all or nothing; ?dry_run=1 only checks and shows the changes. "
+    "422 names every bad line and column; importing the same file again changes nothing",
+    response=ImportResultSchema,
+    body_types=("text/csv",),
+    query={"dry_run": "1 to check only"},
+)
+@require(ADMIN, api=True)
+def import_org(kind):
+    if kind not in KINDS:
+        raise AppError(f"Nothing to import as {kind!r}; use branches, employees or users.", 404)
+    upload = request.files.get("file")
+    data = upload.read() if upload else request.get_data()
+    dry_run = request.args.get("dry_run", "0").lower() in ("1", "true", "yes")
+    return ImportResultSchema().dump(imports.import_csv(get_db(), kind, data, dry_run=dry_run))

@@ -3,15 +3,11 @@
 import functools
 
 from flask import g, redirect, request, session, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from db import get_db
 from org import store
 from org.errors import AppError, wants_json
 from org.roles import ROLES
-
-limiter = Limiter(get_remote_address, storage_uri="memory://")
 
 
 def load_user() -> None:

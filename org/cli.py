@@ -1,5 +1,7 @@
 """CLI commands for users and API tokens."""
 
+import csv
+import os
 import secrets
 
 import click
@@ -7,7 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from db import connect
-from org import store
+from org import imports, store
+from org.csvimport import KINDS, detect_kind
 from org.errors import AppError
 from org.roles import ROLES
 from org.security import deployment_findings
@@ -97,8 +100,48 @@ def check_security_command(backups):
     click.echo("Every check passed.")
 
 
+@click.command("import-org")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--kind", type=click.Choice(KINDS), help="What the file holds; read from its header when omitted."
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; store nothing.")
+def import_org_command(path, kind, dry_run):
+    """Import branches, employees or users from a CSV file with a header row, all or nothing."""
+    if os.path.getsize(path) > current_app.config["MAX_CONTENT_LENGTH"]:
+        raise click.ClickException(f"{path} is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes.")
+    with open(path, "rb") as f:
+        data = f.read()
+    if kind is None:
+        first = data.decode("utf-8-sig", errors="replace").splitlines()[:1]
+        kind = detect_kind(next(csv.reader(first), [])) if first else None
+        if kind is None:
+            raise click.ClickException(
+                "Cannot tell from the header what the file holds; "
+                "branches need code,name,region; employees branch_code,name; users email,role. Or use --kind."
+            )
+    db = cli_db()
+    try:
+        result = imports.import_csv(db, kind, data, dry_run=dry_run)
+    except AppError as exc:
+        details = "\n".join(f"  {where}: {' '.join(messages)}" for where, messages in exc.fields.items())
+        raise click.ClickException(f"{exc.message}\n{details}") from None
+    finally:
+        db.conn.close()
+    for change in result["changes"]:
+        if change["action"] != "unchanged":
+            click.echo(f"line {change['line']}: {change['action']} {change['key']} {change['changes']}")
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{kind}: {result['created']} {verb} created, {result['updated']} {verb} updated, "
+        f"{result['unchanged']} unchanged."
+    )
+
+
 def init_app(app) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(revoke_token_command)
     app.cli.add_command(check_security_command)
+    app.cli.add_command(import_org_command)

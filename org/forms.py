@@ -1,10 +1,11 @@
 """flask-wtf forms of login and head office's organisation pages."""
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -14,7 +15,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
 from org.errors import AppError
 from org.roles import MANAGER, ROLE_LABELS
@@ -134,3 +135,36 @@ def attach_errors(form: FlaskForm, exc: AppError, main: str) -> None:
         name = _FIELD_ALIASES.get(name, name)
         target = form[name] if name in form and name != "csrf_token" else form[main]
         target.errors = [*target.errors, *messages]
+
+
+class PasswordResetForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=8, max=200)],
+        description="At least 8 characters.",
+    )
+    confirm = PasswordField(
+        "The same password again",
+        validators=[DataRequired(), EqualTo("password", "The two passwords differ.")],
+    )
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField(
+        "What the file holds",
+        choices=[
+            SelectChoice("branches", "Branches: code, name, region (address, active, staff_informed)"),
+            SelectChoice("employees", "Employees: branch_code, name (active)"),
+            SelectChoice("users", "Users: email, role (name, branches); new users are invited by mail"),
+        ],
+    )
+    file = FileField("CSV file with a header row (UTF-8)", validators=[FileRequired("Choose a CSV file.")])
+
+
+class ImportConfirmForm(FlaskForm):
+    kind = HiddenField(validators=[DataRequired()])
+    csv_text = HiddenField(validators=[DataRequired()])

@@ -78,3 +78,34 @@ class ApiIndexSchema(Schema):
     name = fields.String()
     openapi = fields.String()
     user = fields.Nested(UserSchema, allow_none=True)
+
+
+class UserInSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    branches = fields.List(
+        fields.Raw(),
+        load_default=list,
+        metadata={"description": "A manager's branches, by id or code"},
+    )
+
+
+class UserListSchema(Schema):
+    users = fields.List(fields.Nested(UserSchema))
+
+
+class ImportChangeSchema(Schema):
+    line = fields.Integer()
+    action = fields.String(metadata={"description": "create, update or unchanged"})
+    key = fields.String(metadata={"description": "Branch code, branch code / employee name, or email"})
+    changes = fields.Dict(metadata={"description": "New values, or [before, after] for an update"})
+
+
+class ImportResultSchema(Schema):
+    kind = fields.String()
+    dry_run = fields.Boolean()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    changes = fields.List(fields.Nested(ImportChangeSchema))

@@ -7,15 +7,19 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from wtforms import SelectChoice
 
 from db import get_db
-from org import settings, store
-from org.auth import employee_in_scope, limiter, log_in, log_out, require, restamp_session
+from org import accounts, imports, ratelimit, settings, store
+from org.auth import employee_in_scope, log_in, log_out, require, restamp_session
 from org.errors import AppError
 from org.forms import (
     KEEP_PASSWORD_HINT,
     BranchForm,
     EmployeeForm,
+    ImportConfirmForm,
+    ImportForm,
     LoginForm,
+    PasswordResetForm,
     RegionForm,
+    SetPasswordForm,
     SettingsForm,
     TokenForm,
     UserForm,
@@ -45,22 +49,68 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _failed_login(response) -> bool:
-    return response.status_code != 302
+# Failed logins and reset requests allowed from one address; the counters live in the database so
+# that they hold across worker processes.
+LOGIN_FAILURES_PER_MINUTE = 10
+RESETS_PER_HOUR = 10
+
+
+def _too_many(bucket: str, limit: int, seconds: int) -> None:
+    if ratelimit.over(get_db(), bucket, limit, seconds):
+        raise AppError("Too many attempts from your address; please wait a little and try again.", 429)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"], deduct_when=_failed_login)
 def login():
     form = LoginForm()
+    bucket = f"login:{request.remote_addr}"
+    if request.method == "POST":
+        _too_many(bucket, LOGIN_FAILURES_PER_MINUTE, 60)
     if form.validate_on_submit():
         user = store.authenticate(get_db(), form.email.data, form.password.data)
         if user is not None:
             log_in(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Email or password is wrong.")
+    if request.method == "POST":
+        ratelimit.hit(get_db(), bucket, 60)
     status = 400 if request.method == "POST" else 200
     return render_template("org/login.html", form=form), status
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+def password_reset():
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = PasswordResetForm()
+    if request.method == "POST":
+        _too_many(f"reset:{request.remote_addr}", RESETS_PER_HOUR, 3600)
+    if form.validate_on_submit():
+        ratelimit.hit(get_db(), f"reset:{request.remote_addr}", 3600)
+        accounts.request_reset(get_db(), form.email.data)
+        return render_template("org/password_reset.html", form=form, sent=True)
+    status = 400 if request.method == "POST" else 200
+    return render_template("org/password_reset.html", form=form, sent=False), status
+
+
+@bp.route("/password/<link_token>", methods=["GET", "POST"])
+def set_password(link_token):
+    """The single-use link of an invitation or a reset: choose a password, then you are logged in."""
+    db = get_db()
+    user, purpose = accounts.token_user(db, link_token)
+    form = SetPasswordForm()
+    if request.method == "POST" and "confirm" not in request.form:
+        del form.confirm  # a script may send the password alone; the page always asks twice
+    if form.validate_on_submit():
+        user = accounts.use_token(db, link_token, form.password.data)
+        log_in(store.get_user(db, user["user_id"]))
+        flash(
+            "Your password is set. Welcome!"
+            if purpose == accounts.INVITATION
+            else "Your password is changed."
+        )
+        return redirect(url_for("org.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("org/set_password.html", form=form, user=user, purpose=purpose), status
 
 
 @bp.post("/logout")
@@ -231,24 +281,29 @@ def users():
 @require(ADMIN)
 def new_user():
     form = _user_form()
+    form.password.description = "Leave empty to mail an invitation with a link to choose a password."
     if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors.append("A new user needs a password.")
-        else:
-            try:
+        db = get_db()
+        try:
+            if form.password.data:
                 store.create_user(
-                    get_db(),
+                    db,
                     form.email.data,
                     form.role.data,
                     form.password.data,
                     form.name.data or "",
                     form.branches.data or [],
                 )
-            except AppError as exc:
-                form.email.errors.append(exc.message)
             else:
-                flash(f"User {form.email.data} created.")
-                return redirect(url_for("org.users"))
+                accounts.invite(
+                    db, form.email.data, form.role.data, form.name.data or "", form.branches.data or []
+                )
+        except AppError as exc:
+            form.email.errors.append(exc.message)
+        else:
+            sent = "" if form.password.data else "; an invitation to choose a password was mailed"
+            flash(f"User {form.email.data} created{sent}.")
+            return redirect(url_for("org.users"))
     return render_template("org/user_form.html", form=form, user=None)
 
 
@@ -336,3 +391,49 @@ def logo():
 @bp.get("/favicon.ico")
 def favicon():
     return redirect(url_for("static", filename="icon.svg"), code=301)
+
+
+# Bulk import: upload, preview (a dry run), confirm
+
+
+def _import_preview(kind: str, data: bytes, form: ImportForm):
+    """The dry run of an uploaded file: its changes, or every bad line and column."""
+    try:
+        result = imports.import_csv(get_db(), kind, data, dry_run=True)
+    except AppError as exc:
+        return render_template(
+            "org/import.html", form=form, result=None, problems=exc.fields, error=exc.message
+        ), 422
+    confirm = ImportConfirmForm(formdata=None, kind=kind, csv_text=data.decode("utf-8-sig"))
+    return render_template("org/import.html", form=form, result=result, confirm=confirm, problems=None)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require(ADMIN)
+def import_page():
+    form = ImportForm()
+    if form.validate_on_submit():
+        return _import_preview(form.kind.data, form.file.data.read(), form)
+    status = 400 if form.errors else 200
+    return render_template("org/import.html", form=form, result=None, problems=None), status
+
+
+@bp.post("/import/confirm")
+@require(ADMIN)
+def import_confirm():
+    """Import the file that was previewed; checked again, all or nothing."""
+    confirm = ImportConfirmForm()
+    if not confirm.validate_on_submit() or confirm.kind.data not in ("branches", "employees", "users"):
+        raise AppError("The preview expired; upload the file again.", 400)
+    try:
+        result = imports.import_csv(get_db(), confirm.kind.data, confirm.csv_text.data.encode())
+    except AppError as exc:
+        form = ImportForm(formdata=None, kind=confirm.kind.data)
+        return render_template(
+            "org/import.html", form=form, result=None, problems=exc.fields, error=exc.message
+        ), 422
+    flash(
+        f"{confirm.kind.data.capitalize()} imported: {result['created']} created, "
+        f"{result['updated']} updated, {result['unchanged']} unchanged."
+    )
+    return redirect(url_for("org.import_page"))

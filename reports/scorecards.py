@@ -3,6 +3,7 @@
 The same dict is the cache key of the PDF, so everything a PDF prints is in it.
 """
 
+from datetime import UTC, datetime
 from fractions import Fraction
 
 from sqlite_utils import Database
@@ -191,7 +192,17 @@ def branch_scorecard(db: Database, branch_id: int, period: Period, colour: str) 
             "done": sum(1 for a in actions if a["done_at"]),
         },
         "appeals": {s: sum(1 for a in appeals if a["status"] == s) for s in ("open", "upheld", "rejected")},
+        "open_actions": open_actions(db, branch_id),
     }
+
+
+def open_actions(db: Database, branch_id: int, today: str | None = None) -> list[dict]:
+    """The branch's action items still open today, whenever planned: what, who, due, overdue."""
+    today = today or datetime.now(UTC).date().isoformat()
+    return [
+        {"what": a["what"], "who": a["assignee"], "due": a["due"], "overdue": a["due"] < today}
+        for a in review.actions_list(db, branch_ids={branch_id}, state="open")
+    ]
 
 
 def employee_scorecard(db: Database, employee_id: int, period: Period, colour: str) -> dict:

@@ -17,7 +17,10 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "test.db"), "SECRET_KEY": "test"})
+    # MAIL_SENDER off: tests send queued mail with deliver(), not from a background thread.
+    app = create_app(
+        {"TESTING": True, "DATABASE": str(tmp_path / "test.db"), "SECRET_KEY": "test", "MAIL_SENDER": False}
+    )
     yield app
 
 
@@ -146,3 +149,62 @@ def publish(db, company, branch, visited_at, hello, smile, receipt, employee=Non
     if status == "published":
         review.approve(db, audit_id, company["reviewer"])
     return audit_id
+
+
+class SmtpServer:
+    """A real SMTP server on the loopback (aiosmtpd) that keeps what it receives; it can be stopped
+    and started again on the same port, as a mail server that goes down."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:  # aiosmtpd cannot take port 0: pick a free port first
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages = []
+        self.controller = None
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, _server, _session, envelope):
+                import email
+                from email import policy
+
+                server.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp(app):
+    server = SmtpServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, BASE_URL="https://vs.example.com")
+    yield server
+    server.stop()
+
+
+def deliver(app, db) -> int:
+    """Send the queued mail now, as the app's sender thread would."""
+    import mail
+
+    with app.app_context():
+        return mail.send_due(db, app.config)
+
+
+def body(message, kind: str = "plain") -> str:
+    return message.get_body((kind,)).get_content()

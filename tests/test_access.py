@@ -84,6 +84,32 @@ ACCESS = {
     "audits_api.add_action": ("manager",),
     "audits_api.action_done": ("manager",),
     "audits_api.trail": ALL,
+    "audits_api.list_assignments": ("admin", "reviewer", "auditor"),
+    "audits_api.create_assignment": ("admin", "reviewer"),
+    "audits_api.get_assignment": ("admin", "reviewer", "auditor"),
+    "audits_api.patch_assignment": ("admin", "reviewer"),
+    "audits_api.cancel_assignment": ("admin", "reviewer"),
+    "audits_api.list_schedules": ("admin", "reviewer"),
+    "audits_api.create_schedule": ("admin", "reviewer"),
+    "audits_api.stop_schedule": ("admin", "reviewer"),
+    "audits_api.plan": ("admin", "reviewer"),
+    "org.password_reset": PUBLIC,
+    "org.set_password": PUBLIC,
+    "org_api.list_users": ("admin",),
+    "org_api.invite_user": ("admin",),
+    "org_api.import_org": ("admin",),
+    "org.import_page": ("admin",),
+    "org.import_confirm": ("admin",),
+    "audits.edit_assignment": ("admin", "reviewer"),
+    "audits.cancel_assignment": ("admin", "reviewer"),
+    "audits.schedules_page": ("admin", "reviewer"),
+    "audits.stop_schedule": ("admin", "reviewer"),
+    "audits.plan_page": ("admin", "reviewer"),
+    "audits.actions_page": ("admin", "reviewer", "manager"),
+    "audits.action_page": ("admin", "reviewer", "manager"),
+    "audits.action_verify": ("admin", "reviewer"),
+    "audits_api.list_actions": ("admin", "reviewer", "manager"),
+    "audits_api.action_verify": ("admin", "reviewer"),
     "reports_api.comparison": ("admin", "reviewer", "manager"),
     "reports_api.regions": ("admin", "reviewer", "manager"),
     "reports_api.heatmap": ("admin", "reviewer", "manager"),
@@ -235,7 +261,16 @@ def company(db):
         db, {"id": "quiz", "title": "Quiz", "pass_mark": 80, "questions": [question]}, True
     )
     invitation_token, _expires = standards_store.create_invitation(db, "quiz", own_employee, None)
+    from audits import schedules
+    from audits import store as audits_store
+    from org import accounts
+
     return {
+        "assignment": audits_store.create_assignment(
+            db, own, "visit", auditor["user_id"], "", "2099-12-01", "", auditor["user_id"]
+        ),
+        "schedule": schedules.create_schedule(db, "visit", 1, "month", branch_ids=[own]),
+        "link_token": accounts.issue_token(db, auditor["user_id"], accounts.RESET),
         "own": own,
         "other": other,
         "own_employee": own_employee,
@@ -272,6 +307,10 @@ def sample_values(company, db, scope: str) -> dict:
         "code": "STD-1",
         "quiz_id": "quiz",
         "invitation_token": company["invitation_token"],
+        "assignment_id": company["assignment"],
+        "schedule_id": company["schedule"],
+        "link_token": company["link_token"],
+        "kind": "branches",
     }
 
 

@@ -6,6 +6,7 @@ from org import store as org_store
 from tests.checklists.test_spec import VALID
 
 AUDIT_ID = "0b7f3f5e-8a8f-4a62-9d55-6a3f2b1c9e01"
+URL = f"/api/v1/audits/{AUDIT_ID}"
 
 
 @pytest.fixture
@@ -37,3 +38,29 @@ def design_document(branch_id, ana, revision=7, **changes):
     }
     document.update(changes)
     return document
+
+
+# A published audit of the DESIGN example, and the people around it, for the review API tests.
+
+
+@pytest.fixture
+def people(actions, visit_setup):
+    return {
+        "auditor": actions.token("auditor"),
+        "reviewer": actions.token("reviewer"),
+        "manager": actions.token("manager", branches=[visit_setup["branch_id"]]),
+        "other_manager": actions.token("manager", email="other-manager@example.com"),
+    }
+
+
+@pytest.fixture
+def submitted(client, people, visit_setup):
+    client.put(
+        URL, json=design_document(visit_setup["branch_id"], visit_setup["ana"]), headers=people["auditor"]
+    )
+    assert client.post(f"{URL}/submit", headers=people["auditor"]).status_code == 200
+
+
+@pytest.fixture
+def published(client, people, submitted):
+    assert client.post(f"{URL}/approve", headers=people["reviewer"]).status_code == 200

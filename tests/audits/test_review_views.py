@@ -1,6 +1,7 @@
 """Review, acknowledgement, action plans and appeals through the pages people use."""
 
 import io
+from datetime import date, timedelta
 
 import pytest
 
@@ -81,15 +82,24 @@ def test_manager_acknowledges_plans_and_appeals_with_a_photo(client, actions, su
     assert "auditor@example.com" not in page and "Auditor</dt>" not in page
     post(client, f"{PAGE}/acknowledge", {})
     assert db["audits"].get(AUDIT_ID)["acknowledged_at"]
+    manager_id = db.execute("select user_id from users where role = 'manager'").fetchone()[0]
+    due = (date.today() + timedelta(days=14)).isoformat()
     post(
         client,
         f"{PAGE}/actions",
-        {"item": "offer", "what": "Brief the team", "who": "Tom", "due": "2026-12-15"},
+        {"item": "offer", "what": "Brief the team", "assignee": manager_id, "due": due},
     )
     action_id = db.execute("select action_id from action_items").fetchone()[0]
     assert "Brief the team" in client.get("/").get_data(as_text=True)
-    post(client, f"/actions/{action_id}/done", {})
-    assert db["action_items"].get(action_id)["done_at"]
+    assert post(client, f"/actions/{action_id}/done", {}).status_code == 422  # a note is needed
+    post(
+        client,
+        f"/actions/{action_id}/done",
+        {"note": "Briefed all five", "photo": (io.BytesIO(jpeg_bytes()), "proof.jpg")},
+        content_type="multipart/form-data",
+    )
+    done = db["action_items"].get(action_id)
+    assert done["done_at"] and done["state"] == "done" and done["proof_photo_id"]
     response = post(
         client,
         f"{PAGE}/appeal",

@@ -1,12 +1,16 @@
 """The visit form without JavaScript: plain form posts from start to submit."""
 
 import io
+from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 
 from audits import store
 from tests.audits.conftest import AUDIT_ID
 from tests.conftest import csrf_token
+
+TODAY = datetime.now(UTC).date().isoformat()
+IN_A_MONTH = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
 
 
 def jpeg_bytes(size=(800, 600), colour=(200, 30, 30)) -> bytes:
@@ -171,13 +175,13 @@ def test_head_office_assigns_a_visit(client, actions, db, visit_setup):
             "branch_id": visit_setup["branch_id"],
             "checklist_id": "store-visit",
             "auditor_id": auditor["user_id"],
-            "due_from": "2026-11-01",
-            "due_by": "2026-11-30",
+            "due_from": TODAY,
+            "due_by": IN_A_MONTH,
         },
     )
     assert response.status_code == 302
     row = db.execute("select auditor_id, due_from, due_by from assignments").fetchone()
-    assert row == (auditor["user_id"], "2026-11-01", "2026-11-30")
+    assert row == (auditor["user_id"], TODAY, IN_A_MONTH)
     assert "Covent Garden" in client.get("/assignments").get_data(as_text=True)
 
 

@@ -110,14 +110,16 @@ def test_admin_creates_a_manager_with_branches(client, actions, db):
     assert db.execute("select branch_id from manager_branches").fetchall() == [(own,)]
 
 
-def test_new_user_needs_a_password_and_a_unique_email(client, actions, db):
+def test_a_new_user_without_a_password_is_invited_and_emails_are_unique(client, actions, db):
     actions.login_as("admin")
     form = {"email": "a@example.com", "role": "auditor", "active": "y"}
-    assert "needs a password" in post_form(client, "/users/new", form).get_data(as_text=True)
+    assert post_form(client, "/users/new", form).status_code == 302
+    invitation = db.execute("select recipient, subject from mail_queue").fetchall()
+    assert invitation == [("a@example.com", "You are invited to Visitscore")]
     form["email"] = "admin@example.com"
     form["password"] = "long enough"
     assert "already exists" in post_form(client, "/users/new", form).get_data(as_text=True)
-    assert db["users"].count == 1
+    assert db["users"].count == 2
 
 
 def test_admin_changes_a_role_and_resets_a_password(client, actions, db):

@@ -195,3 +195,21 @@ def test_branding_from_settings_is_on_every_pdf_and_makes_new_pdfs(client, head_
     assert db["pdf_cache"].count == 2
     images = [img for page in PdfReader(io.BytesIO(second.data)).pages for img in page.images]
     assert images  # the logo is embedded
+
+
+def test_branch_scorecard_lists_open_and_overdue_action_items(client, head_office, october, db, actions):
+    from audits import review
+
+    manager = actions.user("manager", branches=[october["N1"]])
+    audit_id = db.execute(
+        "select audit_id from audits where branch_id = ? and percent = 75", [october["N1"]]
+    ).fetchone()[0]
+    late = review.add_action(db, audit_id, manager, "smile", "Smile training", "2030-01-31")
+    review.add_action(db, audit_id, manager, "smile", "Mirror at the till", "2030-02-28")
+    db.execute("update action_items set due = '2026-01-15' where action_id = ?", [late])
+    text = pdf_text(
+        client.get(f"/reports/branches/{october['N1']}/scorecard.pdf?period=2026-10", headers=head_office)
+    )
+    assert "Open action items" in text
+    assert "Smile training" in text and "2026-01-15 · overdue" in text
+    assert "Mirror at the till" in text and "2030-02-28" in text
