@@ -437,3 +437,33 @@ def m009_lone_staff(db: Database) -> None:
     # A branch may ask that a visit with only one employee on duty stays out of employee comparisons.
     db["branches"].add_column("protect_lone_staff", int, not_null_default=0)
     db["audits"].add_column("staff_on_duty", int)
+
+
+@migrations()
+def m022_report_index(db: Database) -> None:
+    # Every column the league table, trends and the heat map's join read from a published audit,
+    # so a year of a 1,000-branch company is read from this index alone.
+    db.execute(
+        """create index audits_report on audits(status, period_month, checklist_id, branch_id,
+           percent_value, passed, critical_failure, audit_id)"""
+    )
+
+
+@migrations()
+def m023_report_rollup(db: Database) -> None:
+    # Per month, branch and checklist version: each item's times scored and missed and each
+    # section's count and sum of full-precision percents over the published audits, kept on
+    # publish (audits/store.py roll_up), so most-missed and the heat map read thousands of rows,
+    # not millions of answers.
+    db.execute(
+        """create table report_rollup (
+             kind text not null, period_month text not null, checklist_id text not null,
+             part_id text not null, branch_id integer not null, checklist_version integer not null,
+             n integer not null, total real not null, missed integer not null,
+             primary key (kind, period_month, checklist_id, part_id, branch_id, checklist_version)
+           ) without rowid"""
+    )
+    db.execute("create index report_rollup_branch on report_rollup(branch_id, kind, period_month)")
+    from audits.store import roll_up
+
+    roll_up(db, "a.status = 'published'")

@@ -226,6 +226,30 @@ def _document_columns(document: dict, result: Score, stamp: str) -> dict:
     }
 
 
+def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
+    """Add (sign 1) or take away (sign -1) the item and section rows of the audits matching the SQL
+    condition `audits` (on `a`) to the report rollup: called when an audit is published, around a
+    change of a published audit, and by the bulk demo loader."""
+    db.execute(
+        f"""insert into report_rollup (kind, period_month, checklist_id, part_id, branch_id,
+                   checklist_version, n, total, missed)
+            select * from (
+              select 'item', a.period_month, a.checklist_id, i.item_id, a.branch_id, a.checklist_version,
+                     {sign} * count(*), 0.0, {sign} * sum(i.lost)
+                from audits a join audit_items i using (audit_id) where {audits}
+               group by 2, 3, 4, 5, 6
+              union all
+              select 'section', a.period_month, a.checklist_id, s.section_id, a.branch_id,
+                     a.checklist_version, {sign} * count(s.percent_value), {sign} * total(s.percent_value), 0
+                from audits a join audit_sections s using (audit_id) where {audits}
+               group by 2, 3, 4, 5, 6)
+             where true
+            on conflict do update set n = n + excluded.n, total = total + excluded.total,
+                                      missed = missed + excluded.missed""",
+        [*params, *params],
+    )
+
+
 def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tuple[Score, Score]:
     """Change one answer of a stored audit (a correction or an upheld appeal) and store the
     engine's new score. Returns the scores before and after."""
@@ -242,9 +266,14 @@ def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tup
     document["answers"] = {**document["answers"], item_id: answer}
     document["revision"] = audit["revision"] + 1
     after = score(checklist, document["answers"])
+    published = ("a.audit_id = ?", [audit["audit_id"]])
     with transaction(db):
+        if audit["status"] == PUBLISHED:
+            roll_up(db, *published, sign=-1)
         db["audits"].update(audit["audit_id"], _document_columns(document, after, now()))
         _write_sections(db, audit["audit_id"], document, after)
+        if audit["status"] == PUBLISHED:
+            roll_up(db, *published)
     return before, after
 
 

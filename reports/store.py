@@ -135,18 +135,33 @@ def ranks(rows: list[dict]) -> dict[int, int]:
     return ranked
 
 
+def _rollup_filters(kind: str, period: Period, branch_ids, checklist_id: str | None) -> tuple[str, list]:
+    """The report rollup's rows of one kind for the period's published audits."""
+    where, params = _in("r.period_month", period.months)
+    clauses = ["r.kind = ?", where]
+    params = [kind, *params]
+    if branch_ids is not None:
+        clause, ids = _in("r.branch_id", branch_ids)
+        clauses.append(clause)
+        params += ids
+    if checklist_id:
+        clauses.append("r.checklist_id = ?")
+        params.append(checklist_id)
+    return " and ".join(clauses), params
+
+
 def _section_means(
     db: Database, period: Period, branch_ids, checklist_id: str | None, by_branch: bool
 ) -> list[dict]:
-    """Mean section percents grouped by (checklist, section) or (branch, section), in SQL."""
-    where, params = _filters(period, branch_ids, checklist_id)
-    group = "a.branch_id, s.section_id" if by_branch else "a.checklist_id, s.section_id"
+    """Mean section percents grouped by (checklist, section) or (branch, section), from the rollup
+    kept on publish (the count and sum of the sections' full-precision percents)."""
+    where, params = _rollup_filters("section", period, branch_ids, checklist_id)
+    group = "r.branch_id, r.part_id" if by_branch else "r.checklist_id, r.part_id"
     rows = list(
         db.query(
-            f"""select a.branch_id, a.checklist_id, s.section_id, count(s.percent_value) as n,
-                       total(s.percent_value) as total
-                  from audits a join audit_sections s using (audit_id)
-                 where {where} and s.percent_value is not null group by {group}""",
+            f"""select r.branch_id, r.checklist_id, r.part_id as section_id, sum(r.n) as n,
+                       sum(r.total) as total
+                  from report_rollup r where {where} group by {group} having sum(r.n) > 0""",
             params,
         )
     )
@@ -177,15 +192,15 @@ def most_missed(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None, limit: int = 10
 ) -> list[dict]:
     """The standards that lost points most often: item, times missed, times scored, branches."""
-    where, params = _filters(period, branch_ids, checklist_id)
+    where, params = _rollup_filters("item", period, branch_ids, checklist_id)
     rows = list(
         db.query(
-            f"""select a.checklist_id, i.item_id, max(a.checklist_version) as version, sum(i.lost) as missed,
-                       count(*) as scored,
-                       group_concat(distinct case when i.lost then a.branch_id end) as branch_list
-                  from audits a join audit_items i using (audit_id)
-                 where {where} group by a.checklist_id, i.item_id having sum(i.lost) > 0
-                 order by missed desc, missed * 1.0 / scored desc, i.item_id limit ?""",
+            f"""select r.checklist_id, r.part_id as item_id, max(r.checklist_version) as version,
+                       sum(r.missed) as missed, sum(r.n) as scored,
+                       group_concat(distinct case when r.missed then r.branch_id end) as branch_list
+                  from report_rollup r
+                 where {where} group by r.checklist_id, r.part_id having sum(r.missed) > 0
+                 order by missed desc, missed * 1.0 / scored desc, item_id limit ?""",
             [*params, limit],
         )
     )
