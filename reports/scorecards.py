@@ -154,13 +154,8 @@ def branch_scorecard(db: Database, branch_id: int, period: Period, colour: str) 
     region_ranked = [r for r in region_rows if r["percent"] is not None]
     region_rank = next((i for i, r in enumerate(region_ranked, 1) if r["branch_id"] == branch_id), None)
     trend = [
-        (
-            p.short_label,
-            display_percent(
-                store.branch_results(db, p, {branch_id}).get(branch_id, store.BranchResult(branch_id)).percent
-            ),
-        )
-        for p in period.last(12)
+        (p.short_label, display_percent(results.get(branch_id, store.BranchResult(branch_id)).percent))
+        for p, results in store.branch_results_by_period(db, period.last(12), {branch_id}).items()
     ]
     mine = store.section_means(db, period, {branch_id})
     company = store.section_means(db, period)
