@@ -1,17 +1,21 @@
 """Serve Visitscore as in production (waitress), plus a bare authenticated endpoint, for load benchmarks.
 
-python -m bench.serve DATABASE PORT
+python -m bench.serve DATABASE PORT [SYNCHRONOUS]  (SYNCHRONOUS=NORMAL only to measure what fsync costs)
 """
 
 import sys
 
 import waitress
 
+import db
 from app import create_app, csrf
 from org.auth import require
 
 
-def main(database: str, port: int) -> None:
+def main(database: str, port: int, synchronous: str = "FULL") -> None:
+    db.PRAGMAS = tuple(
+        f"PRAGMA synchronous = {synchronous}" if "synchronous" in pragma else pragma for pragma in db.PRAGMAS
+    )
     app = create_app({"DATABASE": database, "SECRET_KEY": "bench"})
 
     @app.route("/__bare", methods=["GET", "PUT"])
@@ -25,4 +29,4 @@ def main(database: str, port: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), *sys.argv[3:4])
