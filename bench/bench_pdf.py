@@ -60,9 +60,12 @@ def run() -> list[Row]:
 
         config = {k: app.config[k] for k in ("DATABASE", "SECRET_KEY", "COMPANY_NAME", "BRAND_COLOUR")}
         branches = [r[0] for r in db.execute("select branch_id from branches")]
+        # Distinct scorecards (branches × the newest months), so that none comes from the cache.
+        months = [p.key for p in period.last(-(-BATCH // len(branches)))]
         with tempfile.TemporaryDirectory() as out:
             jobs = [
-                ("branch", branches[n % len(branches)], period.key, out, f"{n}.pdf") for n in range(BATCH)
+                ("branch", branches[n % len(branches)], months[n // len(branches)], out, f"{n}.pdf")
+                for n in range(BATCH)
             ]
             db.execute("delete from pdf_cache")
             _start_worker(config)
