@@ -772,3 +772,33 @@ def m021_action_followup(db: Database) -> None:
     db["action_items"].add_column("verified_by", int)
     db.execute("update action_items set state = 'done' where done_at is not null")
     db["action_items"].create_index(["state", "due"])
+
+
+@migrations()
+def m022_report_index(db: Database) -> None:
+    # Every column the league table and trends read from a published audit, in the order they
+    # group by (month, then branch), so a year of a 1,000-branch company streams from this index.
+    db.execute(
+        """create index audits_report on audits(status, period_month, branch_id, percent_value,
+           passed, critical_failure, checklist_id)"""
+    )
+
+
+@migrations()
+def m023_report_rollup(db: Database) -> None:
+    # Per month, branch and checklist version: each item's times scored and missed and each
+    # section's count and sum of full-precision percents over the published audits, kept on
+    # publish (audits/store.py roll_up), so most-missed and the heat map read thousands of rows,
+    # not millions of answers.
+    db.execute(
+        """create table report_rollup (
+             kind text not null, period_month text not null, checklist_id text not null,
+             part_id text not null, branch_id integer not null, checklist_version integer not null,
+             n integer not null, total real not null, missed integer not null,
+             primary key (kind, period_month, checklist_id, part_id, branch_id, checklist_version)
+           ) without rowid"""
+    )
+    db.execute("create index report_rollup_branch on report_rollup(branch_id, kind, period_month)")
+    from audits.store import roll_up
+
+    roll_up(db, "a.status = 'published'")

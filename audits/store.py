@@ -220,13 +220,14 @@ def _write_sections(db: Database, audit_id: str, document: dict, result: Score) 
 
 
 def _document_columns(document: dict, result: Score, stamp: str) -> dict:
+    text = canonical(document)
     return {
         "checklist_id": document["checklist_id"],
         "checklist_version": document["checklist_version"],
         "branch_id": document["branch_id"],
         "revision": document["revision"],
-        "document": canonical(document),
-        "document_hash": _hash(document),
+        "document": text,
+        "document_hash": hashlib.sha256(text.encode()).hexdigest(),
         "visited_at": document["visited_at"],
         "visited_utc": utc(document["visited_at"]),
         "period_month": period_month(document["visited_at"]),
@@ -234,6 +235,30 @@ def _document_columns(document: dict, result: Score, stamp: str) -> dict:
         "updated_at": stamp,
         **_score_columns(result),
     }
+
+
+def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
+    """Add (sign 1) or take away (sign -1) the item and section rows of the audits matching the SQL
+    condition `audits` (on `a`) to the report rollup: called when an audit is published, around a
+    change of a published audit, and by the bulk demo loader."""
+    db.execute(
+        f"""insert into report_rollup (kind, period_month, checklist_id, part_id, branch_id,
+                   checklist_version, n, total, missed)
+            select * from (
+              select 'item', a.period_month, a.checklist_id, i.item_id, a.branch_id, a.checklist_version,
+                     {sign} * count(*), 0.0, {sign} * sum(i.lost)
+                from audits a join audit_items i using (audit_id) where {audits}
+               group by 2, 3, 4, 5, 6
+              union all
+              select 'section', a.period_month, a.checklist_id, s.section_id, a.branch_id,
+                     a.checklist_version, {sign} * count(s.percent_value), {sign} * total(s.percent_value), 0
+                from audits a join audit_sections s using (audit_id) where {audits}
+               group by 2, 3, 4, 5, 6)
+             where true
+            on conflict do update set n = n + excluded.n, total = total + excluded.total,
+                                      missed = missed + excluded.missed""",
+        [*params, *params],
+    )
 
 
 def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tuple[Score, Score]:
@@ -252,9 +277,14 @@ def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tup
     document["answers"] = {**document["answers"], item_id: answer}
     document["revision"] = audit["revision"] + 1
     after = score(checklist, document["answers"])
+    published = ("a.audit_id = ?", [audit["audit_id"]])
     with transaction(db):
+        if audit["status"] == PUBLISHED:
+            roll_up(db, *published, sign=-1)
         db["audits"].update(audit["audit_id"], _document_columns(document, after, now()))
         _write_sections(db, audit["audit_id"], document, after)
+        if audit["status"] == PUBLISHED:
+            roll_up(db, *published)
     return before, after
 
 
@@ -291,25 +321,56 @@ def check_binding(db: Database, audit_id: str, document: dict, user: dict, allow
         raise AppError("The audit does not match its assignment; nothing was saved.", 422, problems)
 
 
+_DRAFT_COLUMNS = (
+    "checklist_id",
+    "checklist_version",
+    "branch_id",
+    "revision",
+    "document",
+    "document_hash",
+    "visited_at",
+    "visited_utc",
+    "period_month",
+    "staff_on_duty",
+    "updated_at",
+    "percent",
+    "percent_exact",
+    "percent_value",
+    "earned",
+    "possible",
+    "passed",
+    "critical_failure",
+)
+# One statement stores a draft: a new audit is inserted, a stored one updated only while it is not
+# submitted and the new revision is not older (checked again here, inside the write lock).
+_UPSERT_DRAFT = f"""
+insert into audits (audit_id, auditor_id, status, created_at, {", ".join(_DRAFT_COLUMNS)})
+values (:audit_id, :auditor_id, :status, :created_at, {", ".join(":" + c for c in _DRAFT_COLUMNS)})
+on conflict (audit_id) do update set {", ".join(f"{c} = excluded.{c}" for c in _DRAFT_COLUMNS)}
+ where audits.status not in ('submitted', 'published') and excluded.revision >= audits.revision"""
+
+
 def save_audit(
     db: Database, audit_id: str, document: dict, user: dict, allow_unscheduled: bool = True
 ) -> tuple[dict, str]:
     """Store a whole audit document. Returns (audit, outcome), outcome one of created, updated,
     unchanged (the same document) or stale (an older revision, ignored). The audit carries the
-    engine's score of what is stored under "result"."""
+    engine's score of what is stored under "result".
+
+    A draft is one row: its section and item rows are derived once, on submit."""
     checklist = _check_document(db, document)
-    document_hash = _hash(document)
     result = score(checklist, document["answers"])
-    stamp = now()
+    columns = _document_columns(document, result, now())
     with transaction(db):
         check_binding(db, audit_id, document, user, allow_unscheduled)
         rows = list(db.query("select * from audits where audit_id = ?", [audit_id]))
         existing = rows[0] if rows else None
         if existing is not None:
+            stored = {**existing, "document": json.loads(existing["document"])}
             if existing["auditor_id"] != user["user_id"] and user["role"] != ADMIN:
                 raise AppError(f"Audit {audit_id} does not exist.", 404)
-            if existing["document_hash"] == document_hash:
-                return {**get_audit(db, audit_id), "result": result}, "unchanged"
+            if existing["document_hash"] == columns["document_hash"]:
+                return {**stored, "result": result}, "unchanged"
             if existing["status"] in LOCKED:
                 raise AppError(
                     f"Audit {audit_id} is {existing['status']}; it can no longer be changed from the phone.",
@@ -325,22 +386,16 @@ def save_audit(
                     {"checklist_version": [f"This audit uses version {existing['checklist_version']}."]},
                 )
             if document["revision"] < existing["revision"]:
-                return get_audit(db, audit_id), "stale"
-        columns = _document_columns(document, result, stamp)
-        if existing is None:
-            db["audits"].insert(
-                {
-                    "audit_id": audit_id,
-                    "auditor_id": user["user_id"],
-                    "status": DRAFT,
-                    "created_at": stamp,
-                    **columns,
-                }
-            )
-        else:
-            db["audits"].update(audit_id, columns)
-        _write_sections(db, audit_id, document, result)
-    return {**get_audit(db, audit_id), "result": result}, "created" if existing is None else "updated"
+                return stored, "stale"
+        row = existing or {
+            "audit_id": audit_id,
+            "auditor_id": user["user_id"],
+            "status": DRAFT,
+            "created_at": columns["updated_at"],
+        }
+        row = {**row, **columns}
+        db.execute(_UPSERT_DRAFT, row)
+    return {**row, "document": document, "result": result}, "created" if existing is None else "updated"
 
 
 def add_trail(
@@ -382,6 +437,7 @@ def submit_audit(db: Database, audit_id: str, user: dict, at: datetime | None = 
             )
         stamp = now()
         db["audits"].update(audit_id, {"status": SUBMITTED, "submitted_at": stamp, "updated_at": stamp})
+        _write_sections(db, audit_id, audit["document"], result)
         add_trail(
             db, audit_id, user["user_id"], "submitted", after={"score": display_percent(result.percent)}
         )

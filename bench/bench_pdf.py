@@ -60,9 +60,12 @@ def run() -> list[Row]:
 
         config = {k: app.config[k] for k in ("DATABASE", "SECRET_KEY", "COMPANY_NAME", "BRAND_COLOUR")}
         branches = [r[0] for r in db.execute("select branch_id from branches")]
+        # Distinct scorecards (branches × the newest months), so that none comes from the cache.
+        months = [p.key for p in period.last(-(-BATCH // len(branches)))]
         with tempfile.TemporaryDirectory() as out:
             jobs = [
-                ("branch", branches[n % len(branches)], period.key, out, f"{n}.pdf") for n in range(BATCH)
+                ("branch", branches[n % len(branches)], months[n // len(branches)], out, f"{n}.pdf")
+                for n in range(BATCH)
             ]
             db.execute("delete from pdf_cache")
             _start_worker(config)
@@ -81,6 +84,6 @@ def run() -> list[Row]:
     return [
         Row("branch scorecard vs WeasyPrint on the same HTML", full * 1000, floor * 1000, "ms", "≤ 1.5×"),
         Row("cached re-download vs a fresh render", cached * 1000, full * 1000, "ms", "instant"),
-        Row(f"batch of {BATCH}: serial time vs 2 processes", serial, parallel, "s", "ratio ≥ 1.7"),
-        Row("peak memory (this process / a worker)", peak, children, "MB", "≤ 300 MB"),
+        Row(f"batch of {BATCH}: serial time vs 2 processes", serial, parallel, "s", "ratio ≥ 1.8"),
+        Row("peak memory (this process / a worker)", peak, children, "MB", "≤ 400 MB"),
     ]

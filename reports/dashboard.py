@@ -97,8 +97,7 @@ def bucket(value: float | None) -> str:
 
 def company_trend(db: Database, period: Period, branch_ids: set[int], colour: str) -> str:
     points = []
-    for p in period.last(12):
-        results = store.branch_results(db, p, branch_ids)
+    for p, results in store.branch_results_by_period(db, period.last(12), branch_ids).items():
         scores = [r.percent for r in results.values() if r.percent is not None]
         points.append((p.short_label, display_percent(store.mean(scores))))
     return charts.trend_chart(points, colour, width=640, height=170)

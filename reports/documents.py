@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import current_app, render_template
@@ -46,13 +47,16 @@ def _loader(db: Database):
     return load
 
 
-def pdf_document(db: Database, kind: str, data: dict, header_right: str, paper: str = "a4") -> bytes:
-    """The PDF of a scorecard: from the cache when nothing it shows has changed."""
+def pdf_document(
+    db: Database, kind: str, state, build: Callable[[], dict], header_right: str, paper: str = "a4"
+) -> bytes:
+    """The PDF of a scorecard: from the cache while `state` (everything that can change what it
+    shows) is unchanged, so a cached PDF costs no aggregation; otherwise `build()` makes its data."""
     paper_size = PAPERS.get(paper.lower(), "A4")
     brand = branding(db)
     key = hashlib.sha256(
         json.dumps(
-            [kind, TEMPLATE_VERSION, data, brand, paper_size, header_right], sort_keys=True, default=str
+            [kind, TEMPLATE_VERSION, state, brand, paper_size, header_right], sort_keys=True, default=str
         ).encode()
     ).hexdigest()
     rows = list(db.query("select pdf from pdf_cache where cache_key = ?", [key]))
@@ -60,7 +64,7 @@ def pdf_document(db: Database, kind: str, data: dict, header_right: str, paper: 
         return rows[0]["pdf"]
     html = render_template(
         f"reports/pdf/{kind}.html",
-        data=data,
+        data=build(),
         paper=paper_size,
         header_right=header_right,
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

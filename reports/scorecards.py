@@ -106,6 +106,53 @@ def _section_titles(db: Database, keys) -> dict[tuple[str, str], str]:
     return titles
 
 
+def _reports_state(db: Database) -> list:
+    """What every scorecard's numbers depend on, read without aggregating: the newest audit and
+    the newest trail entry (every approval, correction, appeal, acknowledgement and action plan on
+    a submitted audit writes one), appeals and actions decided, done or verified, the checklists'
+    versions and titles, which branches are active in which region (ranks), and the other sources
+    a scorecard shows: survey answers, KPI definitions and values, standards and quiz results."""
+    return [
+        list(row)
+        for row in db.execute(
+            """select (select max(rowid) from audits), (select max(entry_id) from audit_trail),
+                      (select count(decided_at) || '/' || max(appeal_id) from appeals),
+                      (select count(done_at) || '/' || count(verified_at) || '/' || max(action_id)
+                         from action_items),
+                      (select max(rowid) from survey_responses),
+                      (select count(*) || '/' || max(imported_at) from kpi_values),
+                      (select group_concat(kpi_code || ':' || target || ':' || better, '|') from kpis),
+                      (select count(*) || '/' || max(updated_at) from standards),
+                      (select max(rowid) from quiz_results),
+                      (select group_concat(checklist_id || ':' || latest_version || ':' || title, '|')
+                         from checklists),
+                      (select group_concat(branch_id || ':' || region_id || ':' || active, '|')
+                         from branches)"""
+        )
+    ]
+
+
+def _branch_state(db: Database, branch_id: int) -> dict:
+    branch = org_store.get_branch(db, branch_id)
+    return {k: branch[k] for k in ("branch_id", "name", "code", "region", "staff_informed")}
+
+
+def branch_scorecard_state(db: Database, branch_id: int, period: Period) -> list:
+    """Everything that can change a branch scorecard, for its cache key."""
+    return [period.key, _branch_state(db, branch_id), _reports_state(db)]
+
+
+def employee_scorecard_state(db: Database, employee_id: int, period: Period) -> list:
+    """Everything that can change an employee scorecard, for its cache key."""
+    employee = org_store.get_employee(db, employee_id)
+    return [
+        period.key,
+        employee["name"],
+        _branch_state(db, employee["branch_id"]),
+        _reports_state(db),
+    ]
+
+
 def branch_scorecard(db: Database, branch_id: int, period: Period, colour: str) -> dict:
     branch = org_store.get_branch(db, branch_id)
     all_branches = org_store.list_branches(db)
@@ -116,13 +163,8 @@ def branch_scorecard(db: Database, branch_id: int, period: Period, colour: str) 
     region_ranked = [r for r in region_rows if r["percent"] is not None]
     region_rank = next((i for i, r in enumerate(region_ranked, 1) if r["branch_id"] == branch_id), None)
     trend = [
-        (
-            p.short_label,
-            display_percent(
-                store.branch_results(db, p, {branch_id}).get(branch_id, store.BranchResult(branch_id)).percent
-            ),
-        )
-        for p in period.last(12)
+        (p.short_label, display_percent(results.get(branch_id, store.BranchResult(branch_id)).percent))
+        for p, results in store.branch_results_by_period(db, period.last(12), {branch_id}).items()
     ]
     mine = store.section_means(db, period, {branch_id})
     company = store.section_means(db, period)

@@ -70,7 +70,11 @@ class BranchResult:
 
 
 def _filters(period: Period, branch_ids, checklist_id: str | None) -> tuple[str, list]:
-    where, params = _in("a.period_month", period.months)
+    return _month_filters(period.months, branch_ids, checklist_id)
+
+
+def _month_filters(months: list[str], branch_ids, checklist_id: str | None) -> tuple[str, list]:
+    where, params = _in("a.period_month", months)
     clauses = ["a.status = 'published'", where]
     if branch_ids is not None:
         clause, ids = _in("a.branch_id", branch_ids)
@@ -102,21 +106,37 @@ def branch_results(
 ) -> dict[int, BranchResult]:
     """Per branch: audits, the mean percent (audits with nothing possible left out), passes and
     critical failures."""
-    where, params = _filters(period, branch_ids, checklist_id)
+    return branch_results_by_period(db, [period], branch_ids, checklist_id)[period]
+
+
+def branch_results_by_period(
+    db: Database, periods: list[Period], branch_ids=None, checklist_id: str | None = None
+) -> dict[Period, dict[int, BranchResult]]:
+    """branch_results of several periods in one query: summed per month and branch first, the
+    order of the index (m022), then per period and branch."""
+    month_of = [(month, p.key) for p in periods for month in p.months]
+    clauses, values = _month_filters([m for m, _key in month_of], branch_ids, checklist_id)
+    pairs = ", ".join("(?, ?)" for _ in month_of)
     rows = db.query(
-        f"""select a.branch_id, count(*) as audits, count(a.percent_value) as scored,
-                   total(a.percent_value) as total, sum(a.percent_value is not null and a.passed) as passed,
-                   sum(a.critical_failure) as critical
-              from audits a where {where} group by a.branch_id""",
-        params,
+        f"""select p.period, m.branch_id, sum(m.audits) as audits, sum(m.scored) as scored,
+                   sum(m.total) as total, sum(m.passed) as passed, sum(m.critical) as critical
+              from (select a.period_month, a.branch_id, count(*) as audits, count(a.percent_value) as scored,
+                           total(a.percent_value) as total,
+                           sum(a.percent_value is not null and a.passed) as passed,
+                           sum(a.critical_failure) as critical
+                      from audits a where {clauses} group by a.period_month, a.branch_id) m
+              join (select column1 as month, column2 as period from (values {pairs})) p
+                on p.month = m.period_month
+             group by p.period, m.branch_id""",
+        [*values, *(v for pair in month_of for v in pair)],
     )
-    results = {}
+    by_key: dict[str, dict[int, BranchResult]] = {p.key: {} for p in periods}
     for row in rows:
         percent = mean_of_floats(row["total"], row["scored"]) if row["scored"] else None
-        results[row["branch_id"]] = BranchResult(
+        by_key[row["period"]][row["branch_id"]] = BranchResult(
             row["branch_id"], row["audits"], row["scored"], percent, row["passed"] or 0, row["critical"] or 0
         )
-    return results
+    return {p: by_key[p.key] for p in periods}
 
 
 def comparison(
@@ -143,18 +163,44 @@ def ranks(rows: list[dict]) -> dict[int, int]:
     return ranked
 
 
+def _every_branch(db: Database, branch_ids) -> bool:
+    """Whether branch_ids name every branch, so that no filter on branches is needed."""
+    return set(branch_ids) >= {row[0] for row in db.execute("select branch_id from branches")}
+
+
+def _rollup_filters(
+    db: Database, kind: str, period: Period, branch_ids, checklist_id: str | None
+) -> tuple[str, list]:
+    """The report rollup's rows of one kind for the period's published audits."""
+    where, params = _in("r.period_month", period.months)
+    clauses = ["r.kind = ?", where]
+    params = [kind, *params]
+    if branch_ids is not None and not _every_branch(db, branch_ids):
+        clause, ids = _in("r.branch_id", branch_ids)
+        clauses.append(clause)
+        params += ids
+    if checklist_id:
+        clauses.append("r.checklist_id = ?")
+        params.append(checklist_id)
+    return " and ".join(clauses), params
+
+
 def _section_means(
     db: Database, period: Period, branch_ids, checklist_id: str | None, by_branch: bool
 ) -> list[dict]:
-    """Mean section percents grouped by (checklist, section) or (branch, section), in SQL."""
-    where, params = _filters(period, branch_ids, checklist_id)
-    group = "a.branch_id, s.section_id" if by_branch else "a.checklist_id, s.section_id"
+    """Mean section percents grouped by (checklist, section) or (branch, section), from the rollup
+    kept on publish (the count and sum of the sections' full-precision percents)."""
+    where, params = _rollup_filters(db, "section", period, branch_ids, checklist_id)
+    group = "branch_id, section_id" if by_branch else "checklist_id, section_id"
+    # Summed per month first, in the rollup's own order (no sort of a year's rows), then regrouped.
     rows = list(
         db.query(
-            f"""select a.branch_id, a.checklist_id, s.section_id, count(s.percent_value) as n,
-                       total(s.percent_value) as total
-                  from audits a join audit_sections s using (audit_id)
-                 where {where} and s.percent_value is not null group by {group}""",
+            f"""select branch_id, checklist_id, section_id, sum(n) as n, sum(total) as total
+                  from (select r.period_month, r.checklist_id, r.part_id as section_id, r.branch_id,
+                               sum(r.n) as n, sum(r.total) as total
+                          from report_rollup r where {where}
+                         group by r.period_month, r.checklist_id, r.part_id, r.branch_id)
+                 group by {group} having sum(n) > 0""",
             params,
         )
     )
@@ -185,21 +231,37 @@ def most_missed(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None, limit: int = 10
 ) -> list[dict]:
     """The standards that lost points most often: item, times missed, times scored, branches."""
-    where, params = _filters(period, branch_ids, checklist_id)
+    where, params = _rollup_filters(db, "item", period, branch_ids, checklist_id)
+    # Summed per month first, in the rollup's own order, then per item; the branches that missed
+    # are looked up for the top items only.
     rows = list(
         db.query(
-            f"""select a.checklist_id, i.item_id, max(a.checklist_version) as version, sum(i.lost) as missed,
-                       count(*) as scored,
-                       group_concat(distinct case when i.lost then a.branch_id end) as branch_list
-                  from audits a join audit_items i using (audit_id)
-                 where {where} group by a.checklist_id, i.item_id having sum(i.lost) > 0
-                 order by missed desc, missed * 1.0 / scored desc, i.item_id limit ?""",
+            f"""select checklist_id, item_id, max(version) as version, sum(missed) as missed,
+                       sum(scored) as scored
+                  from (select r.period_month, r.checklist_id, r.part_id as item_id,
+                               max(r.checklist_version) as version, sum(r.missed) as missed,
+                               sum(r.n) as scored
+                          from report_rollup r where {where}
+                         group by r.period_month, r.checklist_id, r.part_id)
+                 group by checklist_id, item_id having sum(missed) > 0
+                 order by missed desc, missed * 1.0 / scored desc, item_id limit ?""",
             [*params, limit],
         )
     )
+    branches: dict[tuple[str, str], set[int]] = defaultdict(set)
+    if rows:
+        pairs = ", ".join("(?, ?)" for _ in rows)
+        for hit in db.query(
+            f"""select distinct r.checklist_id, r.part_id, r.branch_id
+                  from (select column1 as checklist_id, column2 as item_id from (values {pairs})) top
+                  join report_rollup r on r.checklist_id = top.checklist_id and r.part_id = top.item_id
+                 where {where} and r.missed > 0""",
+            [*(v for row in rows for v in (row["checklist_id"], row["item_id"])), *params],
+        ):
+            branches[(hit["checklist_id"], hit["part_id"])].add(hit["branch_id"])
     for entry in rows:
         item = load_checklist(db, entry["checklist_id"], entry["version"]).item(entry["item_id"])
-        entry["branches"] = {int(b) for b in (entry.pop("branch_list") or "").split(",") if b}
+        entry["branches"] = branches[(entry["checklist_id"], entry["item_id"])]
         entry |= {
             "text": item.text,
             "standard": item.standard,

@@ -49,20 +49,34 @@ def visit_report(audit_id):
     audit = audit_in_scope(db, audit_id.lower(), g.user)
     show_time = request.args.get("time") != "hide"
     data = scorecards.visit_report(db, audit["audit_id"], branding(db)["colour"], show_time)
-    pdf = pdf_document(db, "visit", data, f"Visit report · {data['visited'][:10]}", _paper())
+    pdf = pdf_document(db, "visit", data, lambda: data, f"Visit report · {data['visited'][:10]}", _paper())
     return _pdf(pdf, f"visit-{data['branch']['code']}-{data['visited'][:10]}.pdf")
 
 
 def branch_pdf(db, branch_id: int, period, paper: str = "a4") -> bytes:
     colour = branding(db)["colour"]
-    data = scorecards.branch_scorecard(db, branch_id, period, colour)
-    data |= sources.scorecard_sections(db, branch_id, period, colour)
-    return pdf_document(db, "branch", data, f"Branch scorecard · {period.label}", paper)
+    return pdf_document(
+        db,
+        "branch",
+        scorecards.branch_scorecard_state(db, branch_id, period),
+        lambda: (
+            scorecards.branch_scorecard(db, branch_id, period, colour)
+            | sources.scorecard_sections(db, branch_id, period, colour)
+        ),
+        f"Branch scorecard · {period.label}",
+        paper,
+    )
 
 
 def employee_pdf(db, employee_id: int, period, paper: str = "a4") -> bytes:
-    data = scorecards.employee_scorecard(db, employee_id, period, branding(db)["colour"])
-    return pdf_document(db, "employee", data, f"Employee scorecard · {period.label}", paper)
+    return pdf_document(
+        db,
+        "employee",
+        scorecards.employee_scorecard_state(db, employee_id, period),
+        lambda: scorecards.employee_scorecard(db, employee_id, period, branding(db)["colour"]),
+        f"Employee scorecard · {period.label}",
+        paper,
+    )
 
 
 @bp.get("/reports/branches/<int:branch_id>/scorecard.pdf")

@@ -115,6 +115,10 @@ sections:
 
 @pytest.fixture
 def company(db):
+    return make_company(db)
+
+
+def make_company(db):
     """North: N1 (staff informed, two employees), N2; South: S1; S2 never audited."""
     save_checklist(db, spec.load(CHECKLIST, "yaml"))
     ids = {

@@ -35,7 +35,16 @@ def test_save_the_design_document_and_read_its_scores(client, auditor, visit_set
     }
     row = db["audits"].get(AUDIT_ID)
     assert (row["period_month"], row["percent"], row["percent_exact"]) == ("2026-10", 65.0, "65/1")
+    # A draft is one row; its section and item rows are derived once, on submit.
+    assert db["audit_sections"].count == 0 and db["audit_items"].count == 0
+    client.post(f"{URL}/submit", headers=auditor)
     assert db["audit_sections"].get((AUDIT_ID, "greeting"))["employee_id"] == visit_setup["ana"]
+    assert {r["item_id"]: r["fraction"] for r in db["audit_items"].rows} == {
+        "greeted-30s": "1/1",
+        "wait-minutes": "1/2",
+        "friendliness": "3/4",
+        "offer": "0/1",
+    }
 
 
 def test_the_same_document_again_changes_nothing(client, auditor, visit_setup, db):
@@ -191,6 +200,7 @@ def test_employees_are_not_linked_where_staff_are_not_informed(client, auditor, 
     put(client, auditor, design_document(visit_setup["branch_id"], visit_setup["ana"]))
     body = client.get(URL, headers=auditor).get_json()
     assert body["employees"] == {} and body["sections"]["greeting"]["employee_id"] is None
+    client.post(f"{URL}/submit", headers=auditor)
     assert db["audit_sections"].get((AUDIT_ID, "greeting"))["employee_id"] is None
 
 

@@ -80,6 +80,12 @@ def test_seed_demo_builds_a_company_and_is_safe_twice(runner, db):
     assert audits >= 100
     statuses = {r[0] for r in db.execute("select distinct status from audits")}
     assert statuses == {"published", "submitted", "returned"}
+    # Two years of history, so every trend chart has a line on a fresh install.
+    months = [r[0] for r in db.execute("select distinct period_month from audits order by 1")]
+    assert len(months) == 24
+    assert db.execute(
+        "select count(distinct period_month) from audits where status = 'published'"
+    ).fetchone() == (24,)
     assert db["appeals"].count >= 1 and db["action_items"].count >= 1
     # Every source of quality has content at once: survey answers, recorded calls, KPI values.
     sources = {t: db[t].count for t in ("survey_responses", "recordings", "kpis", "kpi_values")}

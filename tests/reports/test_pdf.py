@@ -131,6 +131,28 @@ def test_a_second_download_comes_from_the_cache_and_new_data_makes_a_new_pdf(
     assert "75.0%" in text  # (100 + 75 + 50) / 3
 
 
+def test_a_cached_scorecard_is_served_without_building_its_data(
+    client, head_office, october, db, company, monkeypatch
+):
+    from reports import scorecards
+
+    url = f"/reports/branches/{october['N1']}/scorecard.pdf?period=2026-10"
+    first = client.get(url, headers=head_office).data
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the cached scorecard's data was rebuilt")
+
+    monkeypatch.setattr(scorecards, "branch_scorecard", refuse)
+    assert client.get(url, headers=head_office).data == first
+    monkeypatch.undo()
+    # Whatever changes what the scorecard shows changes its key: a rename, a new checklist title.
+    db.execute("update branches set name = 'Renamed branch' where branch_id = ?", [october["N1"]])
+    assert "Renamed branch" in pdf_text(client.get(url, headers=head_office))
+    db.execute("update checklists set title = title || ' (new)'")
+    client.get(url, headers=head_office)
+    assert db["pdf_cache"].count == 3
+
+
 def test_user_text_is_printed_not_interpreted(client, head_office, company, db):
     import json
 

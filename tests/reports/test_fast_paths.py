@@ -1,0 +1,185 @@
+"""The reports' fast paths (indexes, the rollup kept on publish, the bulk demo loader) give the
+scoring engine's numbers on random data."""
+
+import json
+import random
+import tempfile
+from collections import defaultdict
+from datetime import date
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app import create_app
+from audits import store as audits_store
+from audits.seed import BranchPlan, publish_in_bulk
+from checklists.scoring import display_percent, score
+from checklists.store import list_checklists, load_checklist
+from db import connect
+from org import store as org_store
+from reports import dashboard, store
+from reports.comparison import league_table
+from reports.periods import parse_period
+from tests.conftest import make_company, publish
+
+ANSWER = st.sampled_from(["yes", "no", "na"])
+VISIT = st.tuples(
+    st.sampled_from(["N1", "N2", "S1"]),
+    st.sampled_from(["2026-09", "2026-10", "2026-11"]),
+    st.integers(1, 28),
+    ANSWER,
+    ANSWER,
+    ANSWER,
+    st.sampled_from([None, "ann", "bob"]),
+    st.sampled_from([None, "yes", "no"]),  # an upheld appeal or a correction of "smile"
+)
+
+
+def _fresh_db():
+    folder = tempfile.TemporaryDirectory()
+    app = create_app({"TESTING": True, "DATABASE": f"{folder.name}/fast.db", "SECRET_KEY": "test"})
+    return folder, app, connect(app.config["DATABASE"])
+
+
+def engine_scores(db) -> list[dict]:
+    """Every published audit rescored by the engine from its stored document."""
+    out = []
+    for row in db.query("select * from audits where status = 'published'"):
+        checklist = load_checklist(db, row["checklist_id"], row["checklist_version"])
+        out.append({**row, "result": score(checklist, json.loads(row["document"])["answers"])})
+    return out
+
+
+def engine_rollup(audits: list[dict]) -> dict:
+    """What report_rollup must hold, worked out from the engine's results."""
+    expected: dict[tuple, list] = defaultdict(lambda: [0, Fraction(0), 0])
+    for audit in audits:
+        base = (audit["period_month"], audit["checklist_id"])
+        tail = (audit["branch_id"], audit["checklist_version"])
+        for item in audit["result"].items.values():
+            if item.status == "scored":
+                entry = expected[("item", *base, item.item_id, *tail)]
+                entry[0] += 1
+                entry[2] += int(item.fraction < 1)
+        for section_id, section in audit["result"].sections.items():
+            if section.percent is not None:
+                entry = expected[("section", *base, section_id, *tail)]
+                entry[0] += 1
+                entry[1] += section.percent
+    return {key: (n, float(total), missed) for key, (n, total, missed) in expected.items()}
+
+
+def stored_rollup(db) -> dict:
+    return {
+        tuple(row[:6]): tuple(row[6:])
+        for row in db.execute("select * from report_rollup where n != 0 or missed != 0")
+    }
+
+
+def assert_rollup_is_the_engines(db, audits):
+    expected, stored = engine_rollup(audits), stored_rollup(db)
+    assert stored.keys() == expected.keys()
+    for key, (n, total, missed) in expected.items():
+        assert stored[key][0] == n and stored[key][2] == missed, key
+        assert abs(stored[key][1] - total) < 1e-9, key
+
+
+def _mean(values):
+    return sum(values, Fraction(0)) / len(values) if values else None
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(VISIT, min_size=1, max_size=10))
+def test_reports_equal_the_engine_on_random_audits(visits):
+    folder, _app, db = _fresh_db()
+    with folder:
+        company = make_company(db)
+        for branch, month, day, hello, smile, receipt, employee, corrected in visits:
+            audit_id = publish(
+                db, company, branch, f"{month}-{day:02d}T10:00:00+00:00", hello, smile, receipt, employee
+            )
+            if corrected:
+                audit = audits_store.get_audit(db, audit_id)
+                audits_store.replace_answer(db, audit, "smile", {"value": corrected})
+        audits = engine_scores(db)
+        assert_rollup_is_the_engines(db, audits)
+        branches = org_store.list_branches(db)
+        for key in ("2026-10", "2026-Q4", "2026"):
+            period = parse_period(key)
+            mine = [a for a in audits if a["period_month"] in period.months]
+            by_branch = defaultdict(list)
+            for audit in mine:
+                by_branch[audit["branch_id"]].append(audit["result"])
+            table = {r["branch_id"]: r for r in league_table(db, period, branches)}
+            heat = {
+                r["branch_id"]: r["cells"] for r in dashboard.heat_map(db, period, branches, "mini")["rows"]
+            }
+            for branch in branches:
+                results = by_branch.get(branch["branch_id"], [])
+                expected = _mean([r.percent for r in results if r.percent is not None])
+                assert table[branch["branch_id"]]["percent"] == display_percent(expected)
+                assert table[branch["branch_id"]]["audits"] == len(results)
+                cells = [
+                    display_percent(
+                        _mean([r.sections[s].percent for r in results if r.sections[s].percent is not None])
+                    )
+                    for s in ("greet", "pay")
+                ]
+                assert heat.get(branch["branch_id"], [None, None]) == cells
+            missed = {
+                m["item_id"]: (m["missed"], m["scored"], m["branches"]) for m in store.most_missed(db, period)
+            }
+            expected_missed = {}
+            for item_id in ("hello", "smile", "receipt"):
+                scored = [
+                    (a["branch_id"], a["result"].items[item_id].fraction)
+                    for a in mine
+                    if a["result"].items[item_id].status == "scored"
+                ]
+                lost = {b for b, f in scored if f < 1}
+                if lost:
+                    count = sum(1 for _b, f in scored if f < 1)
+                    expected_missed[item_id] = (count, len(scored), lost)
+            assert missed == expected_missed
+        db.conn.close()
+
+
+def test_the_bulk_loader_stores_the_engines_numbers():
+    folder, app, db = _fresh_db()
+    with folder:
+        company = make_company(db)
+        auditor = org_store.user_by_email(db, "shopper@example.com")
+        plans = [
+            BranchPlan(company["N1"], 0.9, [company["ann"], company["bob"]]),
+            BranchPlan(company["S1"], 0.62, []),
+        ]
+        checklists = [load_checklist(db, c["checklist_id"]) for c in list_checklists(db)]
+        months = [date(2026, 9, 1), date(2026, 10, 1)]
+        count = publish_in_bulk(db, plans, months, 5, checklists, auditor["user_id"], random.Random(7))
+        assert count == db["audits"].count == 20
+        audits = engine_scores(db)
+        for audit in audits:
+            result = audit["result"]
+            document = json.loads(audit["document"])
+            assert audit["document"] == audits_store.canonical(document)
+            assert (audit["percent"], audit["passed"]) == (display_percent(result.percent), result.passed)
+            assert audit["period_month"] == document["visited_at"][:7]
+            sections = {
+                r["section_id"]: (r["earned"], r["possible"], r["employee_id"])
+                for r in db.query("select * from audit_sections where audit_id = ?", [audit["audit_id"]])
+            }
+            assert sections == {
+                s: (
+                    f"{v.earned.numerator}/{v.earned.denominator}",
+                    f"{v.possible.numerator}/{v.possible.denominator}",
+                    document["employees"].get(s),
+                )
+                for s, v in result.sections.items()
+            }
+            if audit["branch_id"] == company["N1"]:
+                assert document["employees"]["greet"] in (company["ann"], company["bob"])
+            else:
+                assert document["employees"] == {}
+        assert_rollup_is_the_engines(db, audits)
+        db.conn.close()
