@@ -1,0 +1,269 @@
+"""The auditor's phone, field-ready: the outbox replayed from every page, the unsent count, an
+honest submit offline, the returned reason, progress, small screens, tap targets, photo removal,
+the installable app and per-user offline pages (real Chromium at phone viewports)."""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import page_width_overflow
+from tests.browser.test_visit import has_answer, log_in, photo_file, section, until
+from tests.conftest import PASSWORD
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+SMALL = {"viewport": {"width": 320, "height": 640}, "has_touch": True, "is_mobile": True}
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(**PHONE)
+    yield context
+    context.close()
+
+
+def wait_kept(page, path):
+    """Wait until the service worker keeps `path` for offline use (in the logged-in user's cache)."""
+    page.wait_for_function(
+        """async (path) => {
+            for (const name of await caches.keys()) {
+                if (name.startsWith('visitscore-pages-') && await (await caches.open(name)).match(path)) return true;
+            }
+            return false;
+        }""",
+        arg=path,
+    )
+
+
+def status_of(live_db) -> str | None:
+    row = live_db.execute("select status from audits").fetchone()
+    return row[0] if row else None
+
+
+def count(page) -> int:
+    return int(page.locator("[data-outbox-count]").inner_text())
+
+
+def answer_all(page):
+    page.get_by_role("radio", name="Yes").first.tap()
+    page.get_by_label("Minutes before an employee was free").fill("3")
+    page.locator("#item-friendliness").get_by_role("radio", name="4").tap()
+    page.get_by_role("radio", name="Offered unprompted").tap()
+    section(page, "Shop floor")
+    page.locator("#item-clean").get_by_role("radio", name="N/A").tap()
+
+
+def test_submitted_offline_goes_out_from_the_home_page_when_the_signal_comes_back(
+    live_app, visit, live_db, phone
+):
+    base = live_app.config["LIVE_URL"]
+    form = f"/audits/{visit['audit_id']}/form"
+    page = phone.new_page()
+    log_in(page, base)
+    wait_kept(page, form)
+    wait_kept(page, "/")
+    page.goto(base + form)
+    phone.set_offline(True)
+    answer_all(page)
+    section(page, "Submit")
+    page.get_by_role("button", name="Submit audit").tap()
+    expect(page.locator("#sync-status")).to_contain_text("will be submitted when you are online")
+    waiting = count(page)
+    assert waiting > 0
+
+    page.goto(base + "/")  # still offline: the start page comes from the service worker
+    expect(page.get_by_role("heading", name="My visits")).to_be_visible()
+    expect(page.locator(f"[data-visit-state='{visit['audit_id']}']").first).to_have_text(
+        "Submitted, waiting for signal"
+    )
+    assert count(page) == waiting
+    assert status_of(live_db) in (None, "draft")
+
+    phone.set_offline(False)  # signal again, on the home page: nobody reopens the visit
+    until(lambda: status_of(live_db) == "submitted", seconds=60)
+    expect(page.locator("[data-outbox-count]")).to_have_text("0", timeout=30000)
+    expect(page.locator(".outbox")).to_be_hidden()
+    document = json.loads(live_db.execute("select document from audits").fetchone()[0])
+    assert document["answers"]["clean"] == {"na": True}
+    assert document["answers"]["friendliness"] == {"value": 4}
+
+
+def test_submit_offline_names_what_is_missing_at_once_in_checklist_order(live_app, visit, live_db, phone):
+    base = live_app.config["LIVE_URL"]
+    form = f"/audits/{visit['audit_id']}/form"
+    page = phone.new_page()
+    log_in(page, base)
+    wait_kept(page, form)
+    page.goto(base + form)
+    phone.set_offline(True)
+    page.get_by_role("radio", name="No").first.tap()  # a failed item that needs a comment
+    page.get_by_label("Minutes before an employee was free").fill("3")
+    section(page, "Submit")
+    page.get_by_role("button", name="Submit audit").tap()
+    expect(page.locator("#submit-problems")).to_contain_text("Not submitted yet")
+    links = page.locator("#submit-problems li a")
+    expected = [
+        "Greeted within 30 seconds of entering",
+        "How friendly was the greeting?",
+        "Was a loyalty card offered?",
+        "Floor clean",
+    ]
+    expect(links).to_have_text(expected)
+    expect(page.locator("#submit-problems")).to_contain_text("A failed answer needs a comment.")
+    expect(page.locator("#score-box")).to_contain_text("2 of 5 items answered")
+    assert page.get_by_text("Still to answer").count() == 1  # one list, not two
+    assert (
+        page.evaluate(
+            "async (id) => (await (await import('/static/outbox.js')).getAudit(id)).submit_pending",
+            visit["audit_id"],
+        )
+        is False
+    )
+
+    page.reload()  # offline, from the service worker: the links still work
+    section(page, "Submit")
+    page.locator("#submit-problems").get_by_role("link", name="Floor clean").tap()
+    expect(page.locator("#item-clean")).to_be_visible()
+    expect(page.locator("[data-section-link='shop']")).to_have_attribute("aria-current", "step")
+    assert page.evaluate("document.activeElement.closest('#item-clean') !== null")
+
+
+def test_a_refusal_after_an_offline_submit_shows_on_the_visit_and_the_home_page(
+    live_app, visit, live_db, people, phone
+):
+    base = live_app.config["LIVE_URL"]
+    form = f"/audits/{visit['audit_id']}/form"
+    page = phone.new_page()
+    log_in(page, base)
+    page.goto(base + form)
+    page.get_by_label("Employee who served you").select_option(label="Ana Pérez")
+    until(lambda: live_db.execute("select count(*) from audits").fetchone()[0] == 1)
+    phone.set_offline(True)
+    answer_all(page)
+    section(page, "Submit")
+    page.get_by_role("button", name="Submit audit").tap()
+    expect(page.locator("#sync-status")).to_contain_text("will be submitted when you are online")
+    other = people.branch("LDN-02", "Canary Wharf")
+    live_db.execute("update employees set branch_id = ? where employee_id = ?", [other, visit["ana"]])
+    live_db.conn.commit()
+
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#submit-problems")).to_contain_text("The server did not accept this audit")
+    expect(page.locator("#submit-problems")).to_contain_text("does not work at this branch")
+    expect(page.locator("#sync-status")).to_contain_text("Not submitted")
+    page.goto(base + "/")
+    expect(page.locator(f"[data-visit-state='{visit['audit_id']}']").first).to_contain_text("Not submitted")
+    assert status_of(live_db) == "draft"
+
+
+def test_the_reviewers_reason_stays_at_the_top_until_resubmitted(live_app, visit, live_db, people, phone):
+    base = live_app.config["LIVE_URL"]
+    form = f"/audits/{visit['audit_id']}/form"
+    page = phone.new_page()
+    log_in(page, base)
+    page.goto(base + form)
+    answer_all(page)
+    section(page, "Submit")
+    page.get_by_role("button", name="Submit audit").tap()
+    page.wait_for_url(f"{base}/audits/{visit['audit_id']}")
+    assert status_of(live_db) == "submitted"
+    response = people.client.post(
+        f"/api/v1/audits/{visit['audit_id']}/return",
+        json={"reason": "Say which employee greeted you."},
+        headers=people.token("reviewer"),
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+    page.goto(base + form)
+    reason = page.locator("#returned-reason")
+    expect(reason).to_contain_text("Say which employee greeted you.")
+    section(page, "Greeting")
+    page.get_by_label("Minutes before an employee was free").fill("2")
+    page.locator("#sync-status[data-pending='0']").wait_for()
+    expect(reason).to_contain_text("Say which employee greeted you.")  # the sync line is elsewhere
+    assert reason.bounding_box()["y"] < page.locator("#visit-form").bounding_box()["y"]
+
+
+def test_progress_is_answered_of_total_and_the_score_says_what_it_is(live_app, visit, live_db, phone):
+    base = live_app.config["LIVE_URL"]
+    page = phone.new_page()
+    log_in(page, base)
+    page.goto(f"{base}/audits/{visit['audit_id']}/form")
+    page.get_by_role("radio", name="Yes").first.tap()
+    until(lambda: has_answer(live_db, "greeted-30s", {"value": "yes"}))
+    section(page, "Submit")
+    box = page.locator("#score-box")
+    expect(box).to_contain_text("1 of 5 items answered")
+    expect(box).to_contain_text("Score of the 1 answered item: 100.0%")
+    section(page, "Greeting")
+    answer_all(page)
+    until(lambda: has_answer(live_db, "clean", {"na": True}))
+    section(page, "Submit")
+    expect(box).to_contain_text("5 of 5 items answered")
+    expect(box).to_contain_text("Score: 85.0%")
+
+
+def test_photos_can_be_removed_and_retaken_online_and_offline(live_app, visit, live_db, phone, tmp_path):
+    base = live_app.config["LIVE_URL"]
+    page = phone.new_page()
+    log_in(page, base)
+    page.goto(f"{base}/audits/{visit['audit_id']}/form")
+    section(page, "Shop floor")
+    shot = photo_file(tmp_path)
+    page.locator("#in-shelf-photo").set_input_files(str(shot))
+    until(lambda: live_db.execute("select count(*) from photos").fetchone()[0] == 1)
+    [first] = [r[0] for r in live_db.execute("select photo_id from photos")]
+    until(lambda: has_answer(live_db, "shelf-photo", {"value": [first]}))
+
+    page.get_by_role("button", name="Remove photo 1").tap()
+    until(
+        lambda: (
+            "shelf-photo"
+            not in json.loads(live_db.execute("select document from audits").fetchone()[0])["answers"]
+        )
+    )
+
+    phone.set_offline(True)
+    page.locator("#in-shelf-photo").set_input_files(str(shot))
+    page.get_by_role("button", name="Remove photo 1").tap()  # a mistake taken offline never leaves
+    page.locator("#in-shelf-photo").set_input_files(str(shot))
+    expect(page.locator("[data-pending-for='shelf-photo'] img")).to_have_count(1)
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    until(lambda: live_db.execute("select count(*) from photos").fetchone()[0] == 2)
+    [retaken] = [r[0] for r in live_db.execute("select photo_id from photos where photo_id != ?", [first])]
+    until(lambda: has_answer(live_db, "shelf-photo", {"value": [retaken]}))
+    page.wait_for_timeout(500)
+    assert live_db.execute("select count(*) from photos").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("size", [PHONE, SMALL], ids=["390x844", "320x640"])
+def test_no_sideways_scroll_and_a_header_of_at_most_a_quarter_screen(live_app, visit, people, browser, size):
+    people.user("admin")
+    base = live_app.config["LIVE_URL"]
+    context = browser.new_context(**size)
+    page = context.new_page()
+    height = size["viewport"]["height"]
+    page.goto(base + "/login")
+    assert page_width_overflow(page) == 0
+    log_in(page, base)
+    pages = ["/", f"/audits/{visit['audit_id']}/form"]
+    for path in pages:
+        page.goto(base + path)
+        assert page_width_overflow(page) == 0, path
+        assert page.locator("header.top").bounding_box()["height"] <= height / 4, path
+    for title in ("Greeting", "Shop floor", "Submit"):
+        section(page, title)
+        assert page_width_overflow(page) == 0, title
+    field = page.get_by_label("Time of the visit").bounding_box()
+    assert field["x"] >= 0 and field["x"] + field["width"] <= size["viewport"]["width"]
+    page.get_by_role("button", name="Log out").tap()
+    page.get_by_label("Email").fill("admin@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").tap()
+    page.wait_for_url(base + "/")
+    for path in ("/", "/reports"):
+        page.goto(base + path)
+        assert page.locator("header.top").bounding_box()["height"] <= height / 4, path
+    context.close()
