@@ -2,9 +2,11 @@
 honest submit offline, the returned reason, progress, small screens, tap targets, photo removal,
 the installable app and per-user offline pages (real Chromium at phone viewports)."""
 
+import io
 import json
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import page_width_overflow
@@ -267,3 +269,91 @@ def test_no_sideways_scroll_and_a_header_of_at_most_a_quarter_screen(live_app, v
         page.goto(base + path)
         assert page.locator("header.top").bounding_box()["height"] <= height / 4, path
     context.close()
+
+
+def test_installable_and_the_start_page_opens_offline_after_one_online_visit(live_app, visit, phone):
+    base = live_app.config["LIVE_URL"]
+    page = phone.new_page()
+    page.goto(base + "/login")
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    manifest = page.request.get(base + href).json()
+    assert manifest["name"] == "Visitscore" and manifest["short_name"]
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    assert manifest["theme_color"] == "#0b5d54"
+    pngs = {
+        (i["sizes"], i.get("purpose", "any")): i["src"] for i in manifest["icons"] if i["type"] == "image/png"
+    }
+    assert set(pngs) == {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")}
+    for (sizes, _purpose), src in pngs.items():
+        body = page.request.get(base + src).body()
+        with Image.open(io.BytesIO(body)) as icon:
+            assert icon.format == "PNG" and f"{icon.width}x{icon.height}" == sizes
+    log_in(page, base)
+    for path in ("/", f"/audits/{visit['audit_id']}/form"):
+        page.goto(base + path)
+        assert page.locator("link[rel=manifest]").count() == 1, path
+    wait_kept(page, "/")
+
+    phone.set_offline(True)
+    again = phone.new_page()
+    again.goto(base + "/")
+    expect(again.get_by_role("heading", name="My visits")).to_be_visible()
+    expect(again.get_by_role("link", name="Covent Garden")).to_be_visible()
+    expect(again.locator("[data-outbox-count]")).to_have_text("0")
+
+
+def log_out(page, accept=True):
+    page.once("dialog", lambda dialog: dialog.accept() if accept else dialog.dismiss())
+    page.get_by_role("button", name="Log out").tap()
+    page.wait_for_url("**/login")
+
+
+def test_a_shared_phone_never_shows_the_previous_users_pages_and_keeps_their_unsent_work(
+    live_app, visit, live_db, people, phone
+):
+    base = live_app.config["LIVE_URL"]
+    other = people.user("auditor", "second@example.com")
+    page = phone.new_page()
+    log_in(page, base)
+    wait_kept(page, "/")
+    log_out(page)
+    phone.set_offline(True)
+    page.goto(base + "/")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    phone.set_offline(False)
+
+    log_in(page, base)  # the session then expires: the next page online is the login page
+    wait_kept(page, "/")
+    phone.clear_cookies()
+    page.goto(base + "/")
+    page.wait_for_url("**/login**")
+    phone.set_offline(True)
+    page.goto(base + "/")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    phone.set_offline(False)
+
+    log_in(page, base)  # unsent work, then a log-out, then someone else on the same phone
+    page.goto(f"{base}/audits/{visit['audit_id']}/form")
+    phone.set_offline(True)
+    page.get_by_role("radio", name="Yes").first.tap()
+    page.wait_for_function("() => Number(document.getElementById('sync-status').dataset.pending) > 0")
+    phone.route("**/api/v1/**", lambda route: route.abort())  # no signal for the API while leaving
+    phone.set_offline(False)
+    log_out(page, accept=True)
+    phone.unroute("**/api/v1/**")
+    page.get_by_label("Email").fill("second@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").tap()
+    page.wait_for_url(base + "/")
+    expect(page.locator("#others-outbox")).to_contain_text("of another auditor")
+    expect(page.locator("[data-outbox-count]")).to_have_text("0")
+    wait_kept(page, "/")
+    phone.set_offline(True)
+    page.goto(base + "/")
+    expect(page.locator("meta[name=visitscore-user]")).to_have_attribute("content", str(other["user_id"]))
+    kept = page.evaluate(
+        "async (id) => (await (await import('/static/outbox.js')).getAudit(id)).doc.answers",
+        visit["audit_id"],
+    )
+    assert kept["greeted-30s"] == {"value": "yes"}
+    assert not has_answer(live_db, "greeted-30s", {"value": "yes"})
