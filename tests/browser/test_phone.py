@@ -357,3 +357,48 @@ def test_a_shared_phone_never_shows_the_previous_users_pages_and_keeps_their_uns
     )
     assert kept["greeted-30s"] == {"value": "yes"}
     assert not has_answer(live_db, "greeted-30s", {"value": "yes"})
+
+
+TAP_TARGET_PROBLEMS = """() => {
+  const seen = (el) => { const box = el.getBoundingClientRect(); return el.offsetParent !== null && box.right > 0 && box.bottom > 0; };
+  const problems = [];
+  for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+    if (!seen(el)) continue;
+    // A hidden native control is tapped through its label (the radio buttons, N/A, the camera).
+    const hiddenControl = el.matches('input') && (getComputedStyle(el).opacity === '0' || el.getBoundingClientRect().width <= 1);
+    const target = hiddenControl ? (el.closest('label') || document.querySelector(`label[for="${el.id}"]`) || el) : el;
+    const box = target.getBoundingClientRect();
+    const inline = el.tagName === 'A' && getComputedStyle(el).display === 'inline';
+    if (box.height < 44 || (!inline && box.width < 44)) problems.push(`${Math.round(box.width)}x${Math.round(box.height)} ${el.outerHTML.slice(0, 70)}`);
+    if (el.matches('a, button, summary')) {
+      const name = (el.getAttribute('aria-label') || el.innerText || '').trim();
+      if (!/[A-Za-z0-9]/.test(name)) problems.push(`no name: ${el.outerHTML.slice(0, 70)}`);
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("size", [PHONE, SMALL], ids=["390x844", "320x640"])
+def test_every_control_is_at_least_44px_and_named(live_app, visit, live_db, browser, size, tmp_path):
+    base = live_app.config["LIVE_URL"]
+    context = browser.new_context(**size)
+    page = context.new_page()
+    page.goto(base + "/login")
+    assert page.evaluate(TAP_TARGET_PROBLEMS) == []
+    log_in(page, base)
+    page.goto(f"{base}/audits/{visit['audit_id']}/form")
+    page.get_by_role("radio", name="No").first.tap()  # a failure: the comment is asked for
+    page.get_by_label("Minutes before an employee was free").fill("9")
+    for title in ("Greeting", "Shop floor", "Submit"):
+        section(page, title)
+        if title == "Shop floor":
+            page.locator("#in-shelf-photo").set_input_files(str(photo_file(tmp_path)))
+            page.get_by_role("button", name="Remove photo 1").wait_for()
+        if title == "Submit":
+            page.get_by_role("button", name="Submit audit").tap()
+            page.locator("#submit-problems li a").first.wait_for()
+        assert page.evaluate(TAP_TARGET_PROBLEMS) == [], title
+    page.goto(base + "/")
+    assert page.evaluate(TAP_TARGET_PROBLEMS) == []
+    context.close()
