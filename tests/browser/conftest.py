@@ -48,6 +48,12 @@ def live_db(live_app):
 
 
 @pytest.fixture
+def db(live_db):
+    """The shared fixtures that build data (company, ...) build it in the live server's database."""
+    return live_db
+
+
+@pytest.fixture
 def people(live_app, live_db):
     return Actions(live_app.test_client(), live_db)
 

@@ -402,3 +402,49 @@ def test_every_control_is_at_least_44px_and_named(live_app, visit, live_db, brow
     page.goto(base + "/")
     assert page.evaluate(TAP_TARGET_PROBLEMS) == []
     context.close()
+
+
+CONTRAST_PROBLEMS = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const problems = [];
+  for (const el of document.querySelectorAll('main *')) {
+    const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim();
+    if (!text || el.offsetParent === null) continue;
+    const style = getComputedStyle(el);
+    const [a, b] = [lum(rgb(style.color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) problems.push(`${ratio.toFixed(2)} ${el.outerHTML.slice(0, 60)}`);
+  }
+  return problems;
+}"""
+
+
+def test_the_dashboard_text_has_enough_colour_contrast(live_app, company, live_db, people, phone):
+    from tests.conftest import publish
+
+    for branch, answers in (("N1", "yes no yes"), ("N2", "no no yes"), ("S1", "yes yes yes")):
+        publish(live_db, company, branch, "2026-10-05T10:00:00+01:00", *answers.split())
+    people.user("admin")
+    base = live_app.config["LIVE_URL"]
+    page = phone.new_page()
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill("admin@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").tap()
+    page.wait_for_url(base + "/")
+    page.goto(base + "/reports?period=2026-10")
+    expect(page.locator(".legend")).to_be_visible()
+    assert page.evaluate(CONTRAST_PROBLEMS) == []
