@@ -293,6 +293,10 @@ def test_installable_and_the_start_page_opens_offline_after_one_online_visit(liv
         page.goto(base + path)
         assert page.locator("link[rel=manifest]").count() == 1, path
     wait_kept(page, "/")
+    cdp = phone.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Chrome would offer to install: nothing stands against it but the test browser's incognito context.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
 
     phone.set_offline(True)
     again = phone.new_page()
