@@ -17,7 +17,11 @@ function openDb() {
       // Who is logged in and their CSRF token, so the service worker can replay in the background.
       if (event.oldVersion < 2) db.createObjectStore("meta");
     };
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      // A newer version of the app wants to upgrade the database: let it (the next call reopens).
+      request.result.onversionchange = () => { request.result.close(); dbPromise = null; };
+      resolve(request.result);
+    };
     request.onerror = () => reject(request.error);
   });
   return dbPromise;
