@@ -122,6 +122,18 @@ def test_submit_offline_names_what_is_missing_at_once_in_checklist_order(live_ap
         is False
     )
 
+    phone.set_offline(False)  # the server, asked to submit the same document, names the same items
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator("#sync-status[data-pending='0']").wait_for()
+    refusal = page.evaluate(
+        """async (id) => (await fetch(`/api/v1/audits/${id}/submit`, {method: 'POST', headers: {
+            'X-CSRFToken': document.querySelector('meta[name=csrf-token]').content, Accept: 'application/json'}})).json()""",
+        visit["audit_id"],
+    )
+    on_phone = page.locator("#submit-problems li a").evaluate_all("links => links.map(a => a.hash.slice(6))")
+    assert sorted({path.split(".")[1] for path in refusal["fields"]}) == sorted(on_phone)
+    phone.set_offline(True)
+
     page.reload()  # offline, from the service worker: the links still work
     section(page, "Submit")
     page.locator("#submit-problems").get_by_role("link", name="Floor clean").tap()
