@@ -29,6 +29,11 @@ export async function syncNow() {
       }
       window.dispatchEvent(new CustomEvent("outbox:replayed", { detail: outcome }));
       await showOutbox();
+      // The session expired: the count leads to the login page, which brings the auditor back here.
+      for (const link of document.querySelectorAll("a.outbox")) {
+        link.href = outcome.state === "login" ? `/login?next=${encodeURIComponent(location.pathname)}` : "/";
+        link.title = outcome.state === "login" ? "Log in again to send them" : "";
+      }
     } while (again && outcome.state === "sent");
     return outcome;
   })();

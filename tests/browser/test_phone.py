@@ -464,3 +464,21 @@ def test_the_dashboard_text_has_enough_colour_contrast(live_app, company, live_d
     page.goto(base + "/reports?period=2026-10")
     expect(page.locator(".legend")).to_be_visible()
     assert page.evaluate(CONTRAST_PROBLEMS) == []
+
+
+def test_with_the_session_expired_the_unsent_count_leads_to_the_login(live_app, visit, live_db, phone):
+    base = live_app.config["LIVE_URL"]
+    form = f"/audits/{visit['audit_id']}/form"
+    page = phone.new_page()
+    log_in(page, base)
+    page.goto(base + form)
+    phone.clear_cookies()
+    page.get_by_role("radio", name="Yes").first.tap()
+    page.locator("#sync-status[data-state='login']").wait_for()
+    expect(page.locator("[data-outbox-count]")).not_to_have_text("0")
+    page.locator("a.outbox").tap()
+    page.get_by_label("Email").fill("auditor@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").tap()
+    page.wait_for_url(base + form)
+    until(lambda: has_answer(live_db, "greeted-30s", {"value": "yes"}))
