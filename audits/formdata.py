@@ -105,7 +105,7 @@ def document_from_form(
 
 def item_hints(checklist: Checklist) -> dict[str, dict]:
     """What the page needs to react to an answer before the server scores it: which answers fail
-    (to ask for a comment or photo at once) and when the item is shown."""
+    (to ask for a comment or photo at once), when the item is shown and what submitting needs."""
     hints = {}
     for _section, item in checklist.items():
         hint: dict = {"type": item.type}
@@ -121,6 +121,10 @@ def item_hints(checklist: Checklist) -> dict[str, dict]:
             hint["show_if"] = {"item": item.show_if.item, "in": list(item.show_if.values)}
         hint["comment_on_fail"] = item.comment_on_fail
         hint["photo_on_fail"] = item.photo_on_fail
+        # What submitting needs, so the phone names what is missing with the server's rules offline.
+        hint["scored"] = item.scored
+        hint["allow_na"] = item.allow_na
+        hint["answer_required"] = item.answer_required
         hints[item.id] = hint
     return hints
 

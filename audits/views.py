@@ -526,6 +526,15 @@ def add_recording(audit_id):
     return redirect(url_for("audits.visit", audit_id=audit_id) + "#recordings")
 
 
+@bp.after_app_request
+def _name_the_pages_user(response):
+    """Name the user a page was made for, so the service worker never shows it to anyone else."""
+    if response.mimetype == "text/html":
+        user = g.get("user")
+        response.headers["X-Visitscore-User"] = str(user["user_id"]) if user else "none"
+    return response
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, served from the root so that it may keep every page of the app."""

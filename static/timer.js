@@ -13,8 +13,9 @@ export function setUpTimers(root, onFilled) {
     const show = () => {
       const started = Number(sessionStorage.getItem(key));
       button.classList.toggle("running", Boolean(started));
-      button.setAttribute("aria-label", started ? "Stop timing" : "Time it");
-      button.textContent = started ? "•" : "⏱";
+      // A plain word that names the button (for screen readers and voice control alike), never a
+      // ticking number that reads as a stopwatch from across the room.
+      button.textContent = started ? "Stop timing" : "Time it";
       button.title = started ? `Started ${format((Date.now() - started) / 1000)} ago` : "Time it";
     };
     button.addEventListener("click", () => {

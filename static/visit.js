@@ -2,22 +2,23 @@
 // page works offline, one section at a time, and shows the server's score. Without this script the
 // form still works as plain posts.
 
-import { allPhotos, getAudit, getPhoto, newUuid, pendingCount, putAudit, putPhoto, replay } from "./outbox.js";
+import { syncNow } from "./app.js";
+import {
+  allPhotos, auditState, deletePhoto, getAudit, getPhoto, newUuid, putAudit, putPhoto, requestBackgroundSync, updateAudit,
+} from "./outbox.js";
 import { resize } from "./photos.js";
 import { setUpTimers } from "./timer.js";
 
 const form = document.getElementById("visit-form");
 const auditId = form.dataset.auditId;
 const userId = Number(form.dataset.userId);
-const csrf = form.querySelector("[name=csrf_token]").value;
-const apiBase = form.dataset.api.replace(/\/[^/]+$/, "");
 const hints = JSON.parse(document.getElementById("audit-hints").textContent);
 const serverDoc = JSON.parse(document.getElementById("audit-document").textContent);
 const status = document.getElementById("sync-status");
 const scoreBox = document.getElementById("score-box");
+const problemsBox = document.getElementById("submit-problems");
 let record = null;
-let syncing = false;
-let syncAgain = false;
+let submitBlocked = false; // Submit was pressed with something missing: say so above the list
 
 // Times carry the phone's own UTC offset, like the audit document.
 function isoWithOffset(date = new Date()) {
@@ -128,6 +129,31 @@ function fails(id, answer) {
   return false;
 }
 
+const hasValue = (answer) => Boolean(answer) && ![undefined, null, ""].includes(answer.value) && !(Array.isArray(answer.value) && !answer.value.length);
+const answered = (id, answer) => Boolean(answer?.na && hints[id].allow_na) || hasValue(answer);
+const shownItems = () => [...form.querySelectorAll(".visit-item:not([hidden])")];
+
+/**
+ * What stands between this document and submitting, by the server's rules (submission_problems in
+ * audits/document.py), as {path: [message]} in checklist order. Photos not uploaded yet are left
+ * out: the outbox sends them before it submits. Call after applyVisibility(doc).
+ */
+function submissionProblems(doc) {
+  const problems = {};
+  for (const el of shownItems()) {
+    const id = el.dataset.item;
+    const hint = hints[id];
+    const answer = doc.answers[id] || {};
+    if (hint.scored && !answered(id, answer)) problems[`answers.${id}`] = [`Answer this item${hint.allow_na ? " or mark it N/A." : "."}`];
+    if (hint.answer_required && !hasValue(answer)) problems[`answers.${id}`] = ["This item must be filled in."];
+    const failed = fails(id, answer);
+    if (failed && hint.comment_on_fail && !(answer.comment || "").trim()) problems[`answers.${id}.comment`] = ["A failed answer needs a comment."];
+    if (failed && hint.photo_on_fail && !answer.photos?.length) problems[`answers.${id}.photos`] = ["A failed answer needs a photo."];
+  }
+  if (doc.visited_at && new Date(doc.visited_at).getTime() > Date.now() + 10 * 60000) problems.visited_at = ["The visit time is in the future."];
+  return problems;
+}
+
 // A failed item that needs a comment or photo asks for it at once.
 function applyFailHints(doc) {
   for (const el of form.querySelectorAll(".visit-item")) {
@@ -150,21 +176,105 @@ function applyFailHints(doc) {
   }
 }
 
+function progress(items, doc) {
+  const scored = items.filter((el) => hints[el.dataset.item].scored);
+  return { done: scored.filter((el) => answered(el.dataset.item, doc.answers[el.dataset.item])).length, total: scored.length };
+}
+
 function applySectionProgress(doc) {
   for (const link of form.querySelectorAll("[data-section-link]")) {
     const section = form.querySelector(`[data-section="${link.dataset.sectionLink}"]`);
-    const items = [...section.querySelectorAll(".visit-item:not([hidden])")].filter((el) => hints[el.dataset.item].type !== "text" && hints[el.dataset.item].type !== "photo");
-    if (!items.length) continue;
-    const done = items.filter((el) => { const a = doc.answers[el.dataset.item]; return a && (a.na || "value" in a); }).length;
-    link.dataset.progress = `${done}/${items.length}`;
-    link.classList.toggle("complete", done === items.length);
+    const { done, total } = progress([...section.querySelectorAll(".visit-item:not([hidden])")], doc);
+    if (!total) continue;
+    link.dataset.progress = `${done}/${total}`;
+    link.classList.toggle("complete", done === total);
   }
+}
+
+// Progress in answered/total, and the server's score named for what it is until all is answered.
+function showScore() {
+  const { done, total } = progress(shownItems(), record.doc);
+  const count = document.createElement("p");
+  count.className = "progress";
+  count.dataset.answered = String(done);
+  count.dataset.total = String(total);
+  count.textContent = `${done} of ${total} items answered`;
+  const line = document.createElement("p");
+  line.className = "score-now";
+  const score = record.score;
+  if (score?.percent === null || score?.percent === undefined) line.textContent = "No score yet: nothing scored has reached the server.";
+  else {
+    const strong = document.createElement("strong");
+    strong.textContent = `${score.percent.toFixed(1)}%`;
+    line.append(done === total ? "Score: " : `Score of the ${done} answered item${done === 1 ? "" : "s"}: `, strong);
+    if (record.score_revision < record.revision) line.append(" (before your latest changes)");
+    if (score.critical_failure) { const tag = document.createElement("span"); tag.className = "tag critical"; tag.textContent = "critical failure"; line.append(" ", tag); }
+  }
+  scoreBox.replaceChildren(count, line);
+}
+
+const itemLabel = (id) => form.querySelector(`#item-${CSS.escape(id)} .item-text`)?.firstChild?.textContent.trim() || id;
+const FIELD_LABELS = { visited_at: "Time of the visit", started_at: "Start of the visit", ended_at: "End of the visit", staff_on_duty: "Employees on duty" };
+
+/** One list of what stops the submit, in checklist order; each entry opens its item. */
+function showProblems(title, problems) {
+  problemsBox.replaceChildren();
+  const order = [...form.querySelectorAll(".visit-item")].map((el) => el.dataset.item);
+  const byItem = new Map();
+  const other = [];
+  for (const [path, messages] of Object.entries(problems)) {
+    const id = path.startsWith("answers.") ? path.split(".")[1] : null;
+    if (id && order.includes(id)) byItem.set(id, new Set([...(byItem.get(id) || []), ...messages]));
+    else other.push([path, messages]);
+  }
+  problemsBox.hidden = !title && !byItem.size && !other.length;
+  if (problemsBox.hidden) return;
+  const heading = document.createElement("p");
+  heading.className = "problems-title";
+  heading.textContent = title || "Still to answer before you can submit:";
+  const list = document.createElement("ul");
+  list.className = "missing";
+  for (const id of order.filter((i) => byItem.has(i))) {
+    const li = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = `#item-${id}`;
+    link.textContent = itemLabel(id);
+    const why = document.createElement("span");
+    why.className = "hint";
+    why.textContent = [...byItem.get(id)].join(" ");
+    li.append(link, " ", why);
+    list.append(li);
+  }
+  for (const [path, messages] of other) {
+    const li = document.createElement("li");
+    const name = path.startsWith("employees.") ? "Employee" : FIELD_LABELS[path] || path;
+    li.textContent = `${name}: ${messages.join(" ")}`;
+    list.append(li);
+  }
+  problemsBox.append(heading);
+  if (list.children.length) problemsBox.append(list);
+}
+
+// The phone's own check, merged with the server's refusal while the refused document is still
+// the one on the phone (after a change, only the phone's check is current).
+function applyProblems() {
+  const problems = submissionProblems(record.doc);
+  const refusal = record.refused || record.rejected;
+  if (refusal && (refusal.revision ?? record.revision) === record.revision) {
+    for (const [path, messages] of Object.entries(refusal.fields || {})) problems[path] = [...new Set([...(problems[path] || []), ...messages])];
+  }
+  if (!Object.keys(problems).length) submitBlocked = false;
+  const title = refusal ? `The server did not accept this audit: ${refusal.error || "refused"}`
+    : submitBlocked ? "Not submitted yet. Still to answer first:" : "";
+  showProblems(title, problems);
 }
 
 function refreshUi() {
   applyVisibility(record.doc);
   applyFailHints(record.doc);
   applySectionProgress(record.doc);
+  showScore();
+  applyProblems();
   showPhotos();
 }
 
@@ -175,6 +285,16 @@ function showSection(id) {
     if (link.dataset.sectionLink === id) link.setAttribute("aria-current", "step"); else link.removeAttribute("aria-current");
   }
   sessionStorage.setItem(`section:${auditId}`, id);
+}
+
+/** Open the section of an item, bring it into view and put the focus on its first control. */
+function openItem(itemId) {
+  const item = document.getElementById(`item-${itemId}`);
+  if (!item || !form.contains(item)) return false;
+  showSection(item.closest(".visit-section").dataset.section);
+  item.scrollIntoView({ block: "start" });
+  item.querySelector("input:not([type=hidden]), textarea, select")?.focus({ preventScroll: true });
+  return true;
 }
 
 function setUpSections() {
@@ -192,108 +312,68 @@ function setUpSections() {
       button.addEventListener("click", () => { showSection(target); window.scrollTo(0, 0); });
     }
   }
-  const wanted = location.hash.startsWith("#item-") ? form.querySelector(location.hash)?.closest(".visit-section")?.dataset.section : null;
-  showSection(wanted || sessionStorage.getItem(`section:${auditId}`) || ids[0]);
+  // Every link to an item, wherever it is on the page (also the server-rendered ones), opens it.
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest?.("a[href^='#item-']");
+    if (link && openItem(link.getAttribute("href").slice(6))) e.preventDefault();
+  });
+  showSection(sessionStorage.getItem(`section:${auditId}`) || ids[0]);
+  if (location.hash.startsWith("#item-")) openItem(location.hash.slice(6));
 }
 
 async function showStatus(state) {
-  const waiting = await pendingCount(userId);
+  const photos = await allPhotos();
+  const waiting = auditState(record, photos).changes;
   status.replaceChildren();
   status.dataset.state = state;
   status.dataset.pending = String(waiting);
-  if (state === "login") {
+  const submitting = record.submit_pending ? " The audit will be submitted when you are online." : "";
+  const refusal = record.refused || record.rejected;
+  if (refusal) {
+    status.dataset.state = "refused";
+    status.textContent = `Not submitted: the server refused it (${refusal.error || "refused"}). What to fix is listed under Submit.`;
+  } else if (state === "login") {
     const link = document.createElement("a");
     link.href = form.dataset.loginUrl;
     link.textContent = "Log in again";
-    status.append(`${waiting} change(s) kept on this phone. `, link, " to send them.");
+    status.append(`${waiting} change(s) kept on this phone. `, link, ` to send them.${submitting}`);
   } else if (waiting === 0) {
     status.textContent = "All changes are saved on the server.";
+  } else if (record.submit_pending && navigator.onLine && state !== "offline") {
+    status.textContent = "Submitting…";
   } else {
-    status.textContent = `${waiting} change(s) waiting to be sent${navigator.onLine ? "…" : " (offline)"}. They are kept on this phone.`;
+    status.textContent = `${waiting} change(s) waiting to be sent${navigator.onLine ? "…" : " (offline)"}. They are kept on this phone.${submitting}`;
   }
   document.getElementById("export-audit").hidden = waiting === 0;
 }
 
-function showScore(body) {
-  scoreBox.replaceChildren();
-  const p = document.createElement("p");
-  p.className = "score-now";
-  if (body.score?.percent === null || body.score?.percent === undefined) p.textContent = "Nothing scored yet.";
-  else {
-    const strong = document.createElement("strong");
-    strong.textContent = `${body.score.percent.toFixed(1)}%`;
-    p.append("Score so far: ", strong);
-    if (body.score.critical_failure) { const tag = document.createElement("span"); tag.className = "tag critical"; tag.textContent = "critical failure"; p.append(" ", tag); }
+// The outbox was replayed (by this page, another page or the service worker): show where we stand.
+async function replayed(outcome) {
+  record = (await getAudit(auditId)) || record;
+  const body = outcome.bodies?.[auditId];
+  if (body?.score) {
+    record = (await updateAudit(auditId, (kept) => { kept.score = body.score; kept.score_revision = body.revision; })) || record;
   }
-  scoreBox.append(p);
-  if (body.missing?.length) {
-    const list = document.createElement("p");
-    list.append("Still to answer: ");
-    body.missing.forEach((id, i) => {
-      const a = document.createElement("a");
-      a.href = `#item-${id}`;
-      a.textContent = form.querySelector(`#item-${CSS.escape(id)} .item-text`)?.firstChild?.textContent.trim() || id;
-      a.addEventListener("click", (e) => { e.preventDefault(); showSection(form.querySelector(`#item-${CSS.escape(id)}`).closest(".visit-section").dataset.section); document.getElementById(`item-${id}`).scrollIntoView(); });
-      list.append(a, i < body.missing.length - 1 ? ", " : "");
-    });
-    scoreBox.append(list);
-  }
-}
-
-function showProblems(body) {
-  const box = document.createElement("div");
-  box.className = "problems";
-  box.setAttribute("role", "alert");
-  const title = document.createElement("p");
-  title.textContent = body.error || "The server refused the audit.";
-  box.append(title);
-  for (const [path, messages] of Object.entries(body.fields || {})) {
-    const line = document.createElement("p");
-    line.className = "error";
-    const itemId = path.startsWith("answers.") ? path.split(".")[1] : null;
-    const label = itemId ? form.querySelector(`#item-${CSS.escape(itemId)} .item-text`)?.firstChild?.textContent.trim() : path;
-    line.textContent = `${label || path}: ${messages.join(" ")}`;
-    box.append(line);
-  }
-  scoreBox.append(box);
-}
-
-async function sync() {
-  if (syncing) { syncAgain = true; return; }
-  syncing = true;
-  try {
-    do {
-      syncAgain = false;
-      const outcome = await replay({ userId, csrf, apiBase });
-      const body = outcome.bodies[auditId];
-      if (body) {
-        showScore(body);
-        if (body.status === "submitted" || body.status === "published") { window.location.assign(form.dataset.doneUrl); return; }
-      }
-      if (outcome.problems[auditId]) showProblems(outcome.problems[auditId]);
-      record = (await getAudit(auditId)) || record;
-      if (record.locked) { window.location.assign(form.dataset.doneUrl); return; }
-      await showStatus(outcome.state);
-      if (outcome.state !== "sent") break;
-    } while (syncAgain);
-  } finally {
-    syncing = false;
-  }
+  if (record.locked || body?.status === "submitted" || body?.status === "published") { window.location.assign(form.dataset.doneUrl); return; }
+  refreshUi();
+  await showStatus(outcome.state || "idle");
 }
 
 async function saveChange() {
   const doc = readForm();
-  doc.revision = record.revision + 1;
   doc.started_at ??= isoWithOffset();
   doc.ended_at = isoWithOffset();
-  record.doc = doc;
-  record.revision = doc.revision;
-  record.updated = Date.now();
-  delete record.rejected;
-  await putAudit(record);
+  record = await updateAudit(auditId, (kept) => {
+    doc.revision = kept.revision + 1;
+    kept.doc = doc;
+    kept.revision = doc.revision;
+    kept.updated = Date.now();
+    delete kept.rejected;
+  });
   refreshUi();
   await showStatus(navigator.onLine ? "sending" : "offline");
-  sync();
+  requestBackgroundSync();
+  syncNow();
 }
 
 function askLocationOnce() {
@@ -306,18 +386,21 @@ function askLocationOnce() {
   );
 }
 
-// Photos: shrunk, queued under their own UUID, shown at once from the phone's copy.
+// Photos: shrunk, queued under their own UUID, shown at once from the phone's copy; each can be
+// removed again before the submit (the next save simply no longer names it).
 const objectUrls = new Map();
 async function showPhotos() {
   for (const holder of form.querySelectorAll("[data-pending-for]")) {
     const id = holder.dataset.pendingFor;
     const answer = record.doc.answers[id] || {};
     const kind = holder.closest(".evidence") ? "photos" : "value";
-    const ids = (kind === "value" ? answer.value : answer.photos) || [];
-    holder.replaceChildren();
-    for (const photoId of ids) {
+    const ids = answer[kind] || [];
+    const shown = [];
+    for (const [index, photoId] of ids.entries()) {
+      const figure = document.createElement("span");
+      figure.className = "photo";
       const img = document.createElement("img");
-      img.width = 64; img.height = 64; img.alt = "Photo";
+      img.width = 64; img.height = 64; img.alt = `Photo ${index + 1}`;
       const kept = await getPhoto(photoId);
       if (kept?.blob) {
         if (!objectUrls.has(photoId)) objectUrls.set(photoId, URL.createObjectURL(kept.blob));
@@ -326,10 +409,27 @@ async function showPhotos() {
         img.src = `${form.dataset.doneUrl}/photos/${photoId}?size=thumb`;
       }
       if (kept?.error) img.title = kept.error;
-      holder.append(img);
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "button quiet remove-photo";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", `Remove photo ${index + 1}`);
+      remove.addEventListener("click", () => removePhoto(id, kind, photoId));
+      figure.append(img, remove);
+      shown.push(figure);
     }
+    holder.replaceChildren(...shown);
     holder.closest(".visit-item, .evidence")?.querySelector(".thumbs")?.setAttribute("hidden", "");
   }
+}
+
+async function removePhoto(itemId, kind, photoId) {
+  const answer = record.doc.answers[itemId] || {};
+  answer[kind] = (answer[kind] || []).filter((p) => p !== photoId);
+  if (!answer[kind].length) delete answer[kind];
+  const kept = await getPhoto(photoId);
+  if (kept && !kept.sent) await deletePhoto(photoId); // never uploaded: nothing to send any more
+  await saveChange();
 }
 
 async function addPhotos(input) {
@@ -374,21 +474,43 @@ function localNow() {
   return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 
+// Submit: the phone checks first, so what is missing is said at once, online or not; otherwise the
+// submit waits in the outbox and goes out with the last changes.
+async function submit() {
+  submitBlocked = true;
+  refreshUi();
+  if (submitBlocked) {
+    showSection("review");
+    problemsBox.scrollIntoView({ block: "start" });
+    problemsBox.focus({ preventScroll: true });
+    return;
+  }
+  record = await updateAudit(auditId, (kept) => { kept.submit_pending = true; delete kept.refused; });
+  refreshUi();
+  await showStatus(navigator.onLine ? "sending" : "offline");
+  requestBackgroundSync();
+  syncNow();
+}
+
 async function start() {
   if (form.dataset.status === "new") form.querySelector("#visited_at").value = localNow();
   const kept = await getAudit(auditId);
-  const known = form.dataset.status !== "new";
-  if (kept && kept.user_id === userId && kept.revision >= serverDoc.revision) {
+  // Sent back by the reviewer: the phone's copy was locked at the submit; the audit is open again.
+  const reopened = kept?.locked && form.dataset.status === "returned";
+  if (kept && kept.user_id === userId && kept.revision >= serverDoc.revision && !reopened) {
     record = kept;
     if (kept.revision > serverDoc.revision) fillForm(kept.doc);
   } else {
     record = {
       audit_id: auditId, user_id: userId, doc: serverDoc, revision: serverDoc.revision,
-      acked_revision: known ? serverDoc.revision : serverDoc.revision, submit_pending: false,
+      acked_revision: serverDoc.revision, submit_pending: false,
+      score: JSON.parse(document.getElementById("audit-score").textContent), score_revision: serverDoc.revision,
     };
     if (!record.doc.started_at) record.doc.started_at = isoWithOffset();
     await putAudit(record);
   }
+  // What the home page shows for this visit while it waits in the outbox.
+  record = await updateAudit(auditId, (r) => { r.label = form.dataset.label; r.url = location.pathname; });
   setUpSections();
   setUpTimers(form, () => saveChange());
   refreshUi();
@@ -404,20 +526,13 @@ async function start() {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     await saveChange();
-    if (e.submitter?.value === "submit") {
-      record.submit_pending = true;
-      await putAudit(record);
-      await showStatus(navigator.onLine ? "sending" : "offline");
-      if (!navigator.onLine) status.textContent += " The audit will be submitted when the phone is back online.";
-      sync();
-    }
+    if (e.submitter?.value === "submit") await submit();
   });
   document.getElementById("export-audit").addEventListener("click", exportAudit);
-  window.addEventListener("online", sync);
-  setInterval(() => { if (navigator.onLine) sync(); }, 15000);
+  window.addEventListener("outbox:replayed", (e) => replayed(e.detail));
   navigator.storage?.persist?.();
   await showStatus("idle");
-  sync();
+  syncNow();
 }
 
 start();

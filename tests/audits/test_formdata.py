@@ -2,7 +2,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from audits.document import period_month
-from audits.formdata import document_from_form, local_input, with_offset
+from audits.formdata import document_from_form, item_hints, local_input, with_offset
 from checklists import spec
 from checklists.model import checklist_from_dict
 from tests.checklists.test_spec import VALID
@@ -69,3 +69,19 @@ def test_new_photos_are_added_to_the_kept_ones():
         CHECKLIST, MultiDict({"a.greeted-30s": "no"}), base, 0, {"p.greeted-30s": ["p2"]}
     )
     assert document["answers"]["greeted-30s"] == {"value": "no", "photos": ["p1", "p2"]}
+
+
+@pytest.mark.parametrize(
+    ("item_id", "expected"),
+    [
+        (
+            "greeted-30s",
+            {"scored": True, "allow_na": True, "comment_on_fail": True, "answer_required": False},
+        ),
+        ("wait-minutes", {"scored": True, "allow_na": False, "comment_on_fail": False}),
+        ("why-not", {"scored": False, "allow_na": False, "answer_required": False}),
+    ],
+)
+def test_the_hints_tell_the_phone_what_submitting_needs(item_id, expected):
+    hint = item_hints(CHECKLIST)[item_id]
+    assert {key: hint[key] for key in expected} == expected

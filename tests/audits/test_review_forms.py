@@ -87,9 +87,7 @@ def test_an_action_needs_an_item_chosen_and_keeps_the_rest(client, actions, publ
     page = client.get(PAGE).get_data(as_text=True)
     select = page[page.index('<select id="item"') : page.index("</select>", page.index('<select id="item"'))]
     assert "selected" not in select and '<option value="">Choose an item…</option>' in select
-    response = post(
-        client, f"{PAGE}/actions", {"item": "", "what": "Train the team", "due": ""}
-    )
+    response = post(client, f"{PAGE}/actions", {"item": "", "what": "Train the team", "due": ""})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Choose the item this action is for." in page

@@ -4,7 +4,12 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from audits import store as audits_store
+from checklists import spec
+from checklists.store import save_checklist
 from db import connect
+from org import store as org_store
+from tests.checklists.test_spec import VALID
 from tests.conftest import Actions
 
 
@@ -43,8 +48,36 @@ def live_db(live_app):
 
 
 @pytest.fixture
+def db(live_db):
+    """The shared fixtures that build data (company, ...) build it in the live server's database."""
+    return live_db
+
+
+@pytest.fixture
 def people(live_app, live_db):
     return Actions(live_app.test_client(), live_db)
+
+
+EVERY_TYPE = VALID.replace("pass_mark: 80", "pass_mark: 60") + (
+    "  - id: shop\n"
+    "    title: Shop floor\n"
+    "    items:\n"
+    "      - {id: shelf-photo, text: Photo of the shelf, type: photo}\n"
+    "      - {id: clean, text: Floor clean, type: yes_no, allow_na: true}\n"
+)
+
+
+@pytest.fixture
+def visit(people, live_db):
+    branch_id = people.branch("LDN-01", "Covent Garden", staff_informed=True)
+    ana = org_store.create_employee(live_db, branch_id, "Ana Pérez")
+    save_checklist(live_db, spec.load(EVERY_TYPE, "yaml"))
+    auditor = people.user("auditor")
+    audits_store.create_assignment(
+        live_db, branch_id, "store-visit", auditor["user_id"], "", "2026-12-01", "", 1
+    )
+    audit_id = live_db.execute("select audit_id from assignments").fetchone()[0]
+    return {"audit_id": audit_id, "ana": ana, "branch_id": branch_id}
 
 
 def page_width_overflow(page) -> int:
