@@ -86,6 +86,12 @@ def _month_filters(months: list[str], branch_ids, checklist_id: str | None) -> t
     return " and ".join(clauses), params
 
 
+def _scored_filters(months: list[str], branch_ids, checklist_id: str | None) -> tuple[str, list]:
+    """The month filters, of audits with a score only (not N/A throughout)."""
+    where, params = _month_filters(months, branch_ids, checklist_id)
+    return where + " and a.percent_value is not null", params
+
+
 def published_audits(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
 ) -> list[dict]:
@@ -380,24 +386,11 @@ def audits_missing(db: Database, period: Period, branch_ids, checklist_id: str, 
     )
 
 
-def _month_filters(months, branch_ids, checklist_id: str | None) -> tuple[str, list]:
-    where, params = _in("a.period_month", months)
-    clauses = ["a.status = 'published'", "a.percent_value is not null", where]
-    if branch_ids is not None:
-        clause, ids = _in("a.branch_id", branch_ids)
-        clauses.append(clause)
-        params += ids
-    if checklist_id:
-        clauses.append("a.checklist_id = ?")
-        params.append(checklist_id)
-    return " and ".join(clauses), params
-
-
 def monthly_spread(db: Database, months, checklist_id: str | None = None) -> dict[str, dict]:
     """Per month, company-wide: how scored audit percents spread within each branch (pooled: degrees
     of freedom and squared deviations from each branch's own monthly mean) and overall (count, sum,
     sum of squares). Aggregated in SQL from the full-precision percents."""
-    where, params = _month_filters(months, None, checklist_id)
+    where, params = _scored_filters(months, None, checklist_id)
     rows = db.query(
         f"""select period_month, sum(n - 1) as within_df, sum(max(0, squares - total * total / n)) as within,
                    sum(n) as n, sum(total) as total, sum(squares) as squares
@@ -414,7 +407,7 @@ def branch_month_samples(
     db: Database, months, branch_ids, checklist_id: str | None = None
 ) -> dict[tuple[int, str], tuple[int, float, float]]:
     """Per branch and month: count, sum and sum of squares of the scored audit percents."""
-    where, params = _month_filters(months, branch_ids, checklist_id)
+    where, params = _scored_filters(months, branch_ids, checklist_id)
     rows = db.query(
         f"""select a.branch_id, a.period_month, count(*) as n, total(a.percent_value) as total,
                    total(a.percent_value * a.percent_value) as squares

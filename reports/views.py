@@ -263,7 +263,7 @@ def standards_book():
     """The standards book: every standard and what auditors check for it, for staff (no scores)."""
     db = get_db()
     data = {"kind": "standards", "categories": standards_report.book(db)}
-    pdf = pdf_document(db, "standards", data, "Service standards", _paper())
+    pdf = pdf_document(db, "standards", data, lambda: data, "Service standards", _paper())
     return _pdf(pdf, "standards-book.pdf")
 
 
@@ -346,5 +346,5 @@ def survey_poster(branch_id):
     db = get_db()
     url = url_for("surveys.survey", token=surveys_store.survey_token(db, branch_id), _external=True)
     data = {"branch": branch["name"], "url": url, "qr": qr_svg(url)}
-    pdf = pdf_document(db, "poster", data, f"Survey poster · {branch['name']}", "a4")
+    pdf = pdf_document(db, "poster", data, lambda: data, f"Survey poster · {branch['name']}", "a4")
     return _pdf(pdf, f"survey-poster-{branch['code']}.pdf")

@@ -35,7 +35,7 @@ def sources(client, db, october, actions):
     )
     manager = actions.user("manager", branches=[n1])
     audit_id = publish(db, october, "N1", "2026-10-25T10:00:00+01:00", "yes", "no", "yes")
-    review.add_action(db, audit_id, manager, "smile", "Smile training", "Ann", "2026-12-01")
+    review.add_action(db, audit_id, manager, "smile", "Smile training", "2026-12-01")
     return october
 
 
