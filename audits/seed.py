@@ -286,7 +286,7 @@ def _store_templates(db: Database, checklists: list[Checklist], rng: random.Rand
                     {
                         "checklist_id": checklist.id,
                         "checklist_version": checklist.version,
-                        "branch_id": 0,
+                        "branch_id": 1,  # a placeholder: json_set puts each visit's branch in
                         "visited_at": "2000-01-01T00:00:00+00:00",
                         "revision": 1,
                         "answers": {k: v for k, v in answers.items() if v},

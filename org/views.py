@@ -281,7 +281,9 @@ def users():
 @require(ADMIN)
 def new_user():
     form = _user_form()
-    form.password.description = "Leave empty to mail an invitation with a link to choose a password."
+    form.password.description = (
+        "At least 8 characters. Leave empty to mail an invitation with a link to choose a password."
+    )
     if form.validate_on_submit():
         db = get_db()
         try:
