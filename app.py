@@ -216,6 +216,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reports.pdf import css_string
 
     app.add_template_filter(css_string)
+    from reports.intervals import suggested_visits
+
+    # The schedule form's default number of visits comes from the reports' statistics; audits may
+    # not import reports, so the app hands it over.
+    app.extensions["suggested_visits"] = suggested_visits
     register_error_handlers(app)
     app.register_blueprint(org_views)
     app.register_blueprint(org_api)

@@ -25,6 +25,8 @@ from wtforms.validators import (
 
 from org.forms import MultiCheckboxField
 
+MAX_VISITS = 31  # visits to one branch in one period
+
 
 def not_in_the_past(_form, field) -> None:
     if field.data and field.data < datetime.now(UTC).date():
@@ -57,7 +59,9 @@ class ScheduleForm(FlaskForm):
     checklist_id = SelectField("Checklist", validators=[DataRequired()])
     region_id = SelectField("A whole region", coerce=int, validators=[Optional()])
     branch_ids = MultiCheckboxField("Or these branches", coerce=int)
-    visits = IntegerField("Visits to each branch", default=1, validators=[DataRequired(), NumberRange(1, 31)])
+    visits = IntegerField(
+        "Visits to each branch", default=1, validators=[DataRequired(), NumberRange(1, MAX_VISITS)]
+    )
     every = SelectField(
         "Every", choices=[SelectChoice("month", "Month"), SelectChoice("quarter", "Quarter")], default="month"
     )

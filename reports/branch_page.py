@@ -1,7 +1,7 @@
 """The one page per branch: every source of quality for one branch and period, as plain data.
 
 Each section is its own function and template partial (templates/reports/branch/_<name>.html), so
-further sources (compliance per standard, quiz results) are one more entry in SECTIONS.
+a further source is one more entry in SECTIONS.
 """
 
 from sqlite_utils import Database
@@ -9,7 +9,9 @@ from sqlite_utils import Database
 from audits import review
 from checklists.scoring import display_percent
 from reports import charts, sources, store
+from reports import standards as standards_report
 from reports.periods import Period
+from standards import store as standards_store
 
 
 def audit_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
@@ -44,6 +46,33 @@ def kpi_section(db: Database, branch: dict, period: Period, colour: str) -> dict
     return {"rows": sources.branch_kpis(db, branch["branch_id"], period)}
 
 
+def standards_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
+    """Compliance per standard at this branch (weakest first) beside what its staff know of it."""
+    rows = standards_report.compliance(db, period, {branch["branch_id"]})
+    return {
+        "rows": [
+            {
+                **r,
+                "percent": display_percent(r["percent"]),
+                "knowledge_percent": display_percent(r["knowledge_percent"]),
+            }
+            for r in rows
+            if r["percent"] is not None or r["knowledge_percent"] is not None
+        ]
+    }
+
+
+def quizzes_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
+    """The staff's quiz results in the period; none where staff are not informed."""
+    if not branch["staff_informed"]:
+        return {"informed": False, "rows": []}
+    rows = standards_store.period_results(db, period.months, {branch["branch_id"]})
+    return {
+        "informed": True,
+        "rows": [{**r, "percent": display_percent(standards_store.result_percent(r))} for r in rows],
+    }
+
+
 def actions_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
     """Every open action item of the branch, whatever the period of its audit: open is open."""
     return {"rows": review.actions_list(db, branch_ids={branch["branch_id"]}, open_only=True)}
@@ -52,6 +81,8 @@ def actions_section(db: Database, branch: dict, period: Period, colour: str) -> 
 # (name, function): the partial templates/reports/branch/_<name>.html shows the function's data.
 SECTIONS = [
     ("audits", audit_section),
+    ("standards", standards_section),
+    ("quizzes", quizzes_section),
     ("nps", nps_section),
     ("kpis", kpi_section),
     ("actions", actions_section),

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from checklists.scoring import display_percent
 from checklists.store import load_checklist
 from reports import charts, store
-from reports.periods import Period
+from reports.periods import Period, parse_period
 from reports.uncertainty import (
     MIN_OBSERVATIONS,
     UNKNOWN_SD,
@@ -153,6 +153,12 @@ def dashboard_section(
         "target": PLANNING_DIFFERENCE,
         "needed": audits_needed(company, PLANNING_DIFFERENCE),
     }
+
+
+def suggested_visits(db: Database) -> int:
+    """Audits a branch needs per period to tell apart a PLANNING_DIFFERENCE from the mean at 90%,
+    given the company's spread in the newest month with published audits (the schedule's default)."""
+    return audits_needed(prior(db, parse_period(store.latest_month(db))), PLANNING_DIFFERENCE)
 
 
 def trend_band(

@@ -346,6 +346,23 @@ def quiz_results(db: Database, quiz_id: str, branch_ids=None) -> list[dict]:
     )
 
 
+def period_results(db: Database, months: list[str], branch_ids) -> list[dict]:
+    """Quiz results taken in the months by employees of the informed branches among branch_ids,
+    with the quiz title and the employee's name, newest first."""
+    month_clause, params = _in("r.period_month", months)
+    branch_clause, ids = _in("e.branch_id", branch_ids)
+    return list(
+        db.query(
+            f"""select r.*, q.title, e.name as employee from quiz_results r
+                  join quizzes q using (quiz_id) join employees e using (employee_id)
+                  join branches b on b.branch_id = e.branch_id
+                 where {month_clause} and {branch_clause} and b.staff_informed
+                 order by r.taken_at desc, r.result_id desc""",
+            params + ids,
+        )
+    )
+
+
 def knowledge(
     db: Database, months: list[str], branch_ids=None, employee_id: int | None = None
 ) -> dict[str, tuple[int, int]]:

@@ -143,3 +143,13 @@ def test_schedule_then_see_the_plan_then_create_it(client, db, office):
     again = client.get("/schedules/plan?period=2030-04").get_data(as_text=True)
     assert "0 visit(s) would be created" in again
     assert client.get("/schedules/plan?period=2030-13").status_code == 400
+
+
+def test_a_new_schedule_suggests_the_visits_a_clear_signal_needs(client, db, office):
+    from reports.intervals import suggested_visits
+
+    needed = suggested_visits(db)  # no audit yet: the widest spread, so many visits
+    page = client.get("/schedules").get_data(as_text=True)
+    default = re.search(r'<input[^>]*id="visits"[^>]*value="(\d+)"', page).group(1)
+    assert int(default) == min(needed, 31) and needed > 1
+    assert f"{needed} audits a period tell a branch 5 points from the company mean apart at 90%" in page

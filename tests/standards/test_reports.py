@@ -1,6 +1,7 @@
 """Standards in the dashboard, the drill-down, the branch and employee scorecards."""
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -93,3 +94,24 @@ def test_the_employee_scorecard_shows_knows_beside_does(client, actions, db, oct
 
 def test_nothing_of_knows_and_does_for_uninformed_staff(db, october):
     assert knows_does_section(db, october["zoe"], parse_period("2026-10")) is None
+
+
+def test_the_branch_page_shows_standards_done_and_known_and_the_quiz_results(client, actions, october):
+    actions.login_as("manager", branches=[october["X"]])
+    html = client.get(f"/branches/{october['X']}?period=2026-10").get_data(as_text=True)
+    standards = html[html.index('id="branch-standards"') : html.index('id="branch-quizzes"')]
+    rows = re.findall(
+        r'data-standard="(\w+)".*?<td class="num strong">([^<]+)</td>.*?<td class="num">[^<]*</td><td class="num">([^<]+)</td>',
+        standards,
+        re.S,
+    )
+    # Weakest first: S2 done 3/6 = 50.0%, known 1/1; S1 done 4/6 = 66.7%, known 0/1; S3 only known.
+    assert rows[:2] == [("S2", "50.0%", "100.0%"), ("S1", "66.7%", "0.0%")]
+    quizzes = html[html.index('id="branch-quizzes"') :]
+    assert "Xena Ward · Basics" in quizzes and "66.7% · not passed · 2026-10-20" in quizzes
+
+
+def test_an_uninformed_branch_page_shows_no_quiz_result(client, actions, shop):
+    actions.login_as("admin")
+    html = client.get(f"/branches/{shop['Z']}?period=2026-10").get_data(as_text=True)
+    assert "This branch's staff are not informed, so no quiz result is kept or shown." in html
