@@ -14,6 +14,7 @@ from bench.common import Row, median_seconds, temporary_app
 from db import connect
 from org import store as org_store
 from reports import dashboard, store
+from reports import standards as standards_report
 from reports.comparison import league_table
 from reports.periods import parse_period
 
@@ -66,6 +67,13 @@ def _floors(period) -> dict[str, tuple[str, list]]:
                        group_concat(distinct case when missed then branch_id end)
                   from report_rollup where kind = 'item' and period_month in ({_marks(months)})
                  group by 1, 2 having sum(missed) > 0 order by 3 desc limit 10""",
+            months,
+        ),
+        "compliance per standard": (
+            f"""select a.checklist_id, a.checklist_version, i.item_id, i.fraction, count(*)
+                  from audits a join audit_items i using (audit_id)
+                 where a.status = 'published' and a.period_month in ({_marks(months)})
+                 group by 1, 2, 3, 4""",
             months,
         ),
         "employee ranking": (
@@ -126,6 +134,7 @@ def run() -> list[Row]:
                 "heat map": lambda p=period: dashboard.heat_map(db, p, branches, "store-visit"),
                 "trend (12 periods)": lambda p=period: dashboard.company_trend(db, p, ids, "#1f6f8b"),
                 "most missed": lambda p=period: store.most_missed(db, p, ids),
+                "compliance per standard": lambda p=period: standards_report.compliance(db, p, ids),
                 "employee ranking": lambda p=period: store.employee_ranking(db, p, ids),
             }
             for name, (sql, params) in _floors(period).items():
