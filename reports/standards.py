@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from checklists.scoring import display_percent
 from checklists.store import list_checklists, load_checklist
 from org import store as org_store
+from reports import store as reports_store
 from reports.periods import Period
 from reports.store import _filters, _fraction
 from standards import store as standards_store
@@ -109,15 +110,9 @@ def _item_results(
     db: Database, period: Period, branch_ids, codes, code: str | None = None
 ) -> dict[str, dict]:
     """Per standard: its items (by checklist and item) with times scored and missed in the period."""
-    where, params = _filters(period, branch_ids, None)
     out: dict[str, dict] = {}
     link_cache: dict[tuple[str, int], dict] = {}
-    for row in db.query(
-        f"""select a.checklist_id, a.checklist_version, i.item_id, count(*) as scored, sum(i.lost) as missed
-              from audits a join audit_items i using (audit_id) where {where}
-             group by a.checklist_id, a.checklist_version, i.item_id""",
-        params,
-    ):
+    for row in reports_store.item_counts(db, period, branch_ids):
         key = (row["checklist_id"], row["checklist_version"])
         if key not in link_cache:
             link_cache[key] = _links(db, *key, codes)

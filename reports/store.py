@@ -233,6 +233,21 @@ def section_means_by_branch(
     return out
 
 
+def item_counts(db: Database, period: Period, branch_ids=None) -> list[dict]:
+    """Per checklist version and item: the times it was scored and missed in the period's published
+    audits, from the report rollup (thousands of rows, not millions of answers)."""
+    where, params = _rollup_filters(db, "item", period, branch_ids, None)
+    return list(
+        db.query(
+            f"""select r.checklist_id, r.checklist_version, r.part_id as item_id, sum(r.n) as scored,
+                       sum(r.missed) as missed
+                  from report_rollup r where {where}
+                 group by r.checklist_id, r.checklist_version, r.part_id having sum(r.n) > 0""",
+            params,
+        )
+    )
+
+
 def most_missed(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None, limit: int = 10
 ) -> list[dict]:
