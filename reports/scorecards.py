@@ -13,7 +13,7 @@ from audits.store import audit_score, get_audit
 from checklists.scoring import display_percent, display_points, explain, format_percent
 from checklists.store import load_checklist
 from org import store as org_store
-from reports import charts, intervals, store
+from reports import charts, intervals, sources, store
 from reports import standards as standards_report
 from reports.comparison import league_table
 from reports.periods import Period
@@ -235,7 +235,7 @@ def branch_scorecard(db: Database, branch_id: int, period: Period, colour: str) 
         },
         "appeals": {s: sum(1 for a in appeals if a["status"] == s) for s in ("open", "upheld", "rejected")},
         "open_actions": open_actions(db, branch_id),
-    }
+    } | sources.scorecard_sections(db, branch_id, period, colour)
 
 
 def open_actions(db: Database, branch_id: int, today: str | None = None) -> list[dict]:

@@ -59,10 +59,7 @@ def branch_pdf(db, branch_id: int, period, paper: str = "a4") -> bytes:
         db,
         "branch",
         scorecards.branch_scorecard_state(db, branch_id, period),
-        lambda: (
-            scorecards.branch_scorecard(db, branch_id, period, colour)
-            | sources.scorecard_sections(db, branch_id, period, colour)
-        ),
+        lambda: scorecards.branch_scorecard(db, branch_id, period, colour),
         f"Branch scorecard · {period.label}",
         paper,
     )
