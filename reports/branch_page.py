@@ -17,16 +17,13 @@ from standards import store as standards_store
 def audit_section(db: Database, branch: dict, period: Period, colour: str) -> dict:
     """The branch's audit score for the period, its audits, and the 12-period trend."""
     branch_id = branch["branch_id"]
-    result = store.branch_results(db, period, {branch_id}).get(branch_id, store.BranchResult(branch_id))
-    trend = [
-        (
-            p.short_label,
-            display_percent(
-                store.branch_results(db, p, {branch_id}).get(branch_id, store.BranchResult(branch_id)).percent
-            ),
-        )
-        for p in period.last(12)
-    ]
+    periods = period.last(12)  # ends with the period itself
+    results = {
+        p: by_branch.get(branch_id, store.BranchResult(branch_id))
+        for p, by_branch in store.branch_results_by_period(db, periods, {branch_id}).items()
+    }
+    result = results[periods[-1]]
+    trend = [(p.short_label, display_percent(results[p].percent)) for p in periods]
     return {
         "percent": display_percent(result.percent),
         "audits": result.audits,
