@@ -1,4 +1,5 @@
 import re
+import textwrap
 import uuid
 
 import pytest
@@ -13,6 +14,47 @@ from db import connect
 from org import store
 
 PASSWORD = "correct horse battery"
+
+# The checklist example of DESIGN.md: every item type, N/A, a required comment and a show_if.
+# Tests that need a valid checklist file start from it and .replace() what they vary.
+VALID = textwrap.dedent(
+    """\
+    id: store-visit
+    title: Store visit
+    pass_mark: 80
+    sections:
+      - id: greeting
+        title: Greeting
+        about: employee
+        items:
+          - id: greeted-30s
+            text: Greeted within 30 seconds of entering
+            standard: Rules of interaction with the customer
+            guidance: Start the stopwatch when the door closes behind you.
+            type: yes_no
+            weight: 2
+            allow_na: true
+            require: {comment_on_fail: true, photo_on_fail: false}
+          - id: wait-minutes
+            text: Minutes before an employee was free
+            type: number
+            unit: minutes
+            bands: [{max: 2, score: 1}, {max: 5, score: 0.5}, {score: 0}]
+          - id: friendliness
+            text: How friendly was the greeting?
+            type: scale
+            min: 1
+            max: 5
+          - id: offer
+            text: Was a loyalty card offered?
+            type: choice
+            options: [{label: Offered unprompted, score: 1}, {label: Only when asked, score: 0.5}, {label: Not offered, score: 0}]
+          - id: why-not
+            text: What did the employee say?
+            type: text
+            show_if: {item: offer, in: [Not offered]}
+    """
+)
 
 
 @pytest.fixture

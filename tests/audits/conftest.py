@@ -3,7 +3,7 @@ import pytest
 from checklists import spec
 from checklists.store import save_checklist
 from org import store as org_store
-from tests.checklists.test_spec import VALID
+from tests.conftest import VALID
 
 AUDIT_ID = "0b7f3f5e-8a8f-4a62-9d55-6a3f2b1c9e01"
 URL = f"/api/v1/audits/{AUDIT_ID}"

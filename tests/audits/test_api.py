@@ -207,7 +207,7 @@ def test_employees_are_not_linked_where_staff_are_not_informed(client, auditor, 
 def test_an_audit_keeps_its_checklist_version(client, auditor, visit_setup, db):
     from checklists import spec
     from checklists.store import save_checklist
-    from tests.checklists.test_spec import VALID
+    from tests.conftest import VALID
 
     put(client, auditor, design_document(visit_setup["branch_id"], visit_setup["ana"], revision=1))
     save_checklist(db, spec.load(VALID.replace("weight: 2", "weight: 5"), "yaml"))

@@ -5,7 +5,7 @@ from audits.document import period_month
 from audits.formdata import document_from_form, item_hints, local_input, with_offset
 from checklists import spec
 from checklists.model import checklist_from_dict
-from tests.checklists.test_spec import VALID
+from tests.conftest import VALID
 
 CHECKLIST = checklist_from_dict(spec.load(VALID, "yaml"), 1)
 BASE = {

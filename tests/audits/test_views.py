@@ -135,7 +135,7 @@ def test_photos_by_plain_post_are_reencoded_and_shown(client, actions, db, visit
     }
     from checklists import spec
     from checklists.store import save_checklist
-    from tests.checklists.test_spec import VALID
+    from tests.conftest import VALID
 
     save_checklist(db, spec.load(VALID.replace("photo_on_fail: false", "photo_on_fail: true"), "yaml"))
     response = client.post(url, data=data, content_type="multipart/form-data")

@@ -9,8 +9,7 @@ from checklists import spec
 from checklists.store import save_checklist
 from db import connect
 from org import store as org_store
-from tests.checklists.test_spec import VALID
-from tests.conftest import Actions
+from tests.conftest import VALID, Actions
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,7 @@ import json
 
 from checklists import spec, store
 from tests.browser.conftest import page_width_overflow
-from tests.checklists.test_spec import VALID
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, VALID
 
 
 def log_in(page, base, email):

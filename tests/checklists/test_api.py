@@ -4,7 +4,7 @@ import pytest
 
 from checklists import store
 from checklists.scoring import score
-from tests.checklists.test_spec import VALID
+from tests.conftest import VALID
 
 YAML = {"Content-Type": "application/yaml"}
 

@@ -1,5 +1,5 @@
 from checklists.cli import LIBRARY
-from tests.checklists.test_spec import VALID
+from tests.conftest import VALID
 
 
 def test_import_one_file(runner, db, tmp_path):

@@ -1,8 +1,7 @@
 import io
 
 from checklists import store
-from tests.checklists.test_spec import VALID
-from tests.conftest import csrf_token
+from tests.conftest import VALID, csrf_token
 
 
 def upload(client, data):
