@@ -1,9 +1,11 @@
-"""Intervals and signals of the comparison, through the API, on companies worked out by hand."""
+"""Intervals and signals of the comparison, through the API on companies worked out by hand; the
+region helpers directly."""
 
 import csv
 import io
 import re
 import zipfile
+from fractions import Fraction
 
 import pytest
 from pypdf import PdfReader
@@ -13,6 +15,8 @@ from audits import store as audits_store
 from audits.schemas import load_document
 from checklists import spec
 from checklists.store import save_checklist
+from reports.intervals import add_group_signals, group_intervals
+from reports.uncertainty import Estimate
 from tests.conftest import CHECKLIST, publish
 
 # The mini checklist's answers (hello, smile, receipt) and the percent they score.
@@ -287,3 +291,50 @@ def test_the_dashboards_employee_ranking_shows_the_intervals(client, actions, db
         "1 of 1 employee with 3 or more audits is distinguishable from the mean (75.0%): 1 above" in employees
     )
     assert "Ann Lee Northgate 100.0 3 90% interval 95.6 to 100.0, above the mean" in employees
+
+
+# group_intervals and add_group_signals directly, on branch rows with hand-made intervals.
+
+
+def branch_row(region, mean=None, se=0.0, df=10):
+    return {"region": region, "interval": None if mean is None else Estimate(Fraction(mean), se, df)}
+
+
+def test_a_regions_interval_is_the_mean_of_its_branches_intervals():
+    rows = [
+        branch_row("North", 60, 3.0, 4),
+        branch_row("North", 80, 4.0, 6),
+        branch_row("North"),  # no score: not in the region's interval
+        branch_row("South", 40),
+        branch_row("East"),
+    ]
+    found = group_intervals(rows)
+    assert set(found) == {"North", "South", "East"}
+    assert (found["North"].mean, found["North"].se, found["North"].df) == (70, 2.5, 9)  # as test_uncertainty
+    assert found["North"].shown == (65.4, 74.6)
+    assert (found["South"].mean, found["South"].se) == (40, 0.0)
+    assert found["East"] is None
+
+
+def test_regions_are_signalled_against_the_mean_of_the_regions_scores():
+    intervals = {
+        "North": Estimate(Fraction(70), 0.0, 10),
+        "South": Estimate(Fraction(40), 0.0, 10),
+        "West": Estimate(Fraction(55), 2.0, 10),  # 55 ± 1.812461 × 2: around the mean
+        "East": None,
+    }
+    groups = [{"region": name} for name in ("North", "South", "West", "East")]
+    add_group_signals(groups, intervals)  # the mean: (70 + 40 + 55) / 3 = 55
+    assert [(g["region"], g["low"], g["high"], g["signal"]) for g in groups] == [
+        ("North", 70.0, 70.0, "above"),
+        ("South", 40.0, 40.0, "below"),
+        ("West", 51.4, 58.6, "level"),
+        ("East", None, None, None),
+    ]
+    assert groups[0]["interval"] is intervals["North"]
+
+
+def test_no_scored_region_means_no_signals():
+    groups = [{"region": "North"}]
+    add_group_signals(groups, {"North": None})
+    assert (groups[0]["low"], groups[0]["high"], groups[0]["signal"]) == (None, None, None)
