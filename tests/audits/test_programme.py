@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from audits import store as audits_store
-from audits.planner import plan, schedule_periods
+from audits.planner import breaks_rotation, plan, schedule_periods
 from checklists import spec
 from checklists.store import save_checklist
 from org import store
@@ -154,6 +154,21 @@ def test_periods_of_a_schedule():
         "2030-Q4",
     ]
     assert schedule_periods("month", "2030-02")[0].end == date(2030, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("visits", "day", "breaks"),
+    [
+        ([], date(2030, 3, 1), False),
+        ([date(2030, 1, 1)], date(2030, 3, 31), True),  # 89 days later, within 90
+        ([date(2030, 1, 1)], date(2030, 4, 1), False),  # 90 days later: free again
+        ([date(2030, 1, 1)], date(2030, 1, 1), True),
+        ([date(2030, 4, 1)], date(2030, 3, 1), True),  # a visit planned after the day counts too
+        ([date(2029, 1, 1), date(2030, 2, 20)], date(2030, 3, 1), True),  # any visit, not only the last
+    ],
+)
+def test_breaks_rotation_within_90_days_either_side(visits, day, breaks):
+    assert breaks_rotation(visits, day, 90) is breaks
 
 
 # The assignments API

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from reports.periods import Period, PeriodError, parse_period
@@ -61,7 +63,6 @@ def test_last_twelve_months_end_with_the_period():
     ],
 )
 def test_periods_outside_the_data_are_implausible(text, plausible):
-    from datetime import date
 
     from reports.periods import ImplausiblePeriod
 
@@ -70,3 +71,34 @@ def test_periods_outside_the_data_are_implausible(text, plausible):
     else:
         with pytest.raises(ImplausiblePeriod, match="outside the range"):
             parse_period(text, today=date(2026, 11, 30))
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("2026-10", "Oct 26"),
+        ("2026-01", "Jan 26"),
+        ("2026-Q4", "Q4 2026"),
+        ("2026", "2026"),
+        ("2026-08..2026-10", "Aug 26–Oct 26"),
+        ("2025-11..2026-02", "Nov 25–Feb 26"),
+    ],
+)
+def test_short_labels_for_chart_axes(text, short):
+    assert parse_period(text).short_label == short
+
+
+@pytest.mark.parametrize(
+    ("text", "steps", "key"),
+    [
+        ("2026-12", -1, "2027-01"),  # a negative step goes forward
+        ("2026-10", 12, "2025-10"),
+        ("2026-Q4", -1, "2027-Q1"),
+        ("2026-Q1", 5, "2024-Q4"),
+        ("2026", 3, "2023"),
+        ("2026-08..2026-10", 1, "2026-05..2026-07"),  # a range moves by its own length
+        ("2026-11..2027-01", -1, "2027-02..2027-04"),
+    ],
+)
+def test_previous_by_several_steps(text, steps, key):
+    assert parse_period(text, today=date(2027, 1, 1)).previous(steps).key == key
