@@ -189,11 +189,17 @@ def publish(db, company, branch, visited_at, hello, smile, receipt, employee=Non
         "answers": {"hello": answer[hello], "smile": answer[smile], "receipt": answer[receipt]},
         "employees": {"greet": company[employee]} if employee else {},
     }
+    return file_audit(db, company, document, status)
+
+
+def file_audit(db, people, document: dict, status: str = "published") -> str:
+    """A new audit of the document, saved and submitted by people["auditor"] and, unless status is
+    "submitted", published by people["reviewer"]."""
     audit_id = str(uuid.uuid4())
-    audits_store.save_audit(db, audit_id, load_document(document), company["auditor"])
-    audits_store.submit_audit(db, audit_id, company["auditor"])
+    audits_store.save_audit(db, audit_id, load_document(document), people["auditor"])
+    audits_store.submit_audit(db, audit_id, people["auditor"])
     if status == "published":
-        review.approve(db, audit_id, company["reviewer"])
+        review.approve(db, audit_id, people["reviewer"])
     return audit_id
 
 

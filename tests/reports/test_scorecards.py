@@ -5,14 +5,11 @@ October: N1 100 and 75 (87.5), N2 50, S1 0 (a critical failure) and an all-N/A a
 September: N1 0 (a critical failure). Ann is named for N1's 100, Bob for its 75, Ann for September.
 """
 
-import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from audits import review
-from audits import store as audits_store
-from audits.schemas import load_document
 from checklists import spec
 from checklists.store import save_checklist
 from org import store as org_store
@@ -25,7 +22,7 @@ from reports.scorecards import (
     open_actions,
     visit_report,
 )
-from tests.conftest import VALID, publish
+from tests.conftest import VALID, file_audit, publish
 
 OCTOBER = parse_period("2026-10")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -35,10 +32,10 @@ def svg(text: str, tag: str) -> list[dict]:
     return [{**e.attrib, "text": e.text} for e in ET.fromstring(text).iter(f"{SVG}{tag}")]
 
 
-def audit_of_the_design_checklist(db, company, status="submitted") -> str:
+def audit_of_the_design_checklist(db, company) -> str:
     """DESIGN's example checklist answered so: greeted late (0 of 2), waited 3.5 minutes (0.5 of 1),
     friendliness 4 of 1..5 (0.75 of 1), card only when asked (0.5 of 1), why-not hidden:
-    1.75 of 5 = 35 %, below the pass mark of 80."""
+    1.75 of 5 = 35 %, below the pass mark of 80. Submitted, not yet published."""
     save_checklist(db, spec.load(VALID, "yaml"))
     document = {
         "checklist_id": "store-visit",
@@ -55,12 +52,7 @@ def audit_of_the_design_checklist(db, company, status="submitted") -> str:
         },
         "employees": {"greeting": company["bob"]},
     }
-    audit_id = str(uuid.uuid4())
-    audits_store.save_audit(db, audit_id, load_document(document), company["auditor"])
-    audits_store.submit_audit(db, audit_id, company["auditor"])
-    if status == "published":
-        review.approve(db, audit_id, company["reviewer"])
-    return audit_id
+    return file_audit(db, company, document, status="submitted")
 
 
 # visit_report

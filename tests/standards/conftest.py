@@ -1,14 +1,10 @@
-import uuid
-
 import pytest
 
-from audits import review
-from audits import store as audits_store
-from audits.schemas import load_document
 from checklists import spec
 from checklists.store import save_checklist
 from org import store
 from standards import store as standards_store
+from tests.conftest import file_audit
 
 # Two sections check S1 and S2; section "back" weighs double; a3 names a standard only as free text.
 CHECKLIST = """
@@ -54,12 +50,7 @@ def audit(db, shop, branch_id, visited_at, answers, status="published", employee
         "answers": {k: ANSWER.get(v, {"value": v}) for k, v in answers.items()},
         "employees": {"front": employee} if employee else {},
     }
-    audit_id = str(uuid.uuid4())
-    audits_store.save_audit(db, audit_id, load_document(document), shop["auditor"])
-    audits_store.submit_audit(db, audit_id, shop["auditor"])
-    if status == "published":
-        review.approve(db, audit_id, shop["reviewer"])
-    return audit_id
+    return file_audit(db, shop, document, status)
 
 
 @pytest.fixture
