@@ -71,6 +71,16 @@ def transaction(db: Database):
         db.execute("COMMIT")
 
 
+def in_list(column: str, values) -> tuple[str, list]:
+    """The SQL "column in (?, ...)" for values and its parameters, sorted; "0" (false) when empty.
+
+    One placeholder a value rather than json_each(?): the planner then knows the list, so a single
+    value searches the column's own index (json_each's unknown size can make it pick another).
+    """
+    values = sorted(values)
+    return (f"{column} in ({','.join('?' * len(values))})" if values else "0"), values
+
+
 def migrate(db: Database) -> list[str]:
     """Apply pending migrations; return the names of those applied."""
     pending = [m.name for m in migrations.pending(db)]
