@@ -15,7 +15,7 @@ from audits.document import answer_problems, employee_problems, period_month, su
 from checklists.model import Checklist
 from checklists.scoring import Score, display_percent, score
 from checklists.store import load_checklist
-from db import forget_cached_pdfs, in_list, transaction
+from db import forget_cached_pdfs, fraction_text, in_list, transaction
 from org import store as org_store
 from org.errors import AppError
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
@@ -31,10 +31,6 @@ def canonical(document: dict) -> str:
 
 def _hash(document: dict) -> str:
     return hashlib.sha256(canonical(document).encode()).hexdigest()
-
-
-def _fraction_text(value) -> str:
-    return f"{value.numerator}/{value.denominator}"
 
 
 # Reading
@@ -171,10 +167,10 @@ def _check_document(db: Database, document: dict) -> Checklist:
 def _score_columns(result: Score) -> dict:
     return {
         "percent": display_percent(result.percent),
-        "percent_exact": None if result.percent is None else _fraction_text(result.percent),
+        "percent_exact": None if result.percent is None else fraction_text(result.percent),
         "percent_value": None if result.percent is None else float(result.percent),
-        "earned": _fraction_text(result.earned),
-        "possible": _fraction_text(result.possible),
+        "earned": fraction_text(result.earned),
+        "possible": fraction_text(result.possible),
         "passed": None if result.passed is None else int(result.passed),
         "critical_failure": int(result.critical_failure),
     }
@@ -185,8 +181,8 @@ def _section_rows(audit_id: str, document: dict, result: Score) -> list[dict]:
         {
             "audit_id": audit_id,
             "section_id": section_id,
-            "earned": _fraction_text(s.earned),
-            "possible": _fraction_text(s.possible),
+            "earned": fraction_text(s.earned),
+            "possible": fraction_text(s.possible),
             "percent": display_percent(s.percent),
             "percent_value": None if s.percent is None else float(s.percent),
             "employee_id": document["employees"].get(section_id),
@@ -202,7 +198,7 @@ def _item_rows(audit_id: str, result: Score) -> list[dict]:
             "item_id": i.item_id,
             "section_id": i.section_id,
             "status": i.status,
-            "fraction": _fraction_text(i.fraction),
+            "fraction": fraction_text(i.fraction),
             "lost": int(i.fraction < 1),
             "failed": int(i.fraction == 0),
         }

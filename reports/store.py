@@ -17,18 +17,11 @@ from sqlite_utils import Database
 from audits.document import answer_text, is_answered
 from checklists.scoring import HIDDEN, SCORED, display_points, score
 from checklists.store import load_checklist
-from db import in_list, transaction
+from db import in_list, parse_fraction, transaction
 from org.errors import AppError
 from org.store import now
 from reports.kpis import parse_values
 from reports.periods import Period
-
-
-def _fraction(text: str | None) -> Fraction | None:
-    if text is None:
-        return None
-    numerator, denominator = text.split("/")
-    return Fraction(int(numerator), int(denominator))
 
 
 def mean(values: list[Fraction]) -> Fraction | None:
@@ -314,8 +307,8 @@ def _employee_sections(
         entry = audits[row["employee_id"]].setdefault(
             row["audit_id"], {**row, "earned": Fraction(0), "possible": Fraction(0), "sections": []}
         )
-        entry["earned"] += _fraction(row["earned"])
-        entry["possible"] += _fraction(row["possible"])
+        entry["earned"] += parse_fraction(row["earned"])
+        entry["possible"] += parse_fraction(row["possible"])
         entry["sections"].append(row["section_id"])
     out = {}
     for employee_id, entries in audits.items():
@@ -437,7 +430,8 @@ def employee_section_results(db: Database, period: Period, employee_id: int) -> 
         [employee_id, *params],
     )
     return [
-        {**row, "earned": _fraction(row["earned"]), "possible": _fraction(row["possible"])} for row in rows
+        {**row, "earned": parse_fraction(row["earned"]), "possible": parse_fraction(row["possible"])}
+        for row in rows
     ]
 
 

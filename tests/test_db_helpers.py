@@ -1,8 +1,9 @@
 import sqlite3
+from fractions import Fraction
 
 import pytest
 
-from db import in_list
+from db import fraction_text, in_list, parse_fraction
 
 
 @pytest.mark.parametrize(
@@ -26,3 +27,22 @@ def test_in_list_selects_the_listed_rows(values, found):
     conn.executemany("insert into t values (?)", [(1,), (2,), (3,)])
     clause, params = in_list("n", values)
     assert [n for (n,) in conn.execute(f"select n from t where {clause} order by n", params)] == found
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Fraction(0), "0/1"),
+        (Fraction(1), "1/1"),
+        (Fraction(3, 4), "3/4"),
+        (Fraction(-2, 6), "-1/3"),
+        (Fraction(500, 3), "500/3"),
+    ],
+)
+def test_fractions_are_stored_as_numerator_slash_denominator(value, text):
+    assert fraction_text(value) == text
+    assert parse_fraction(text) == value
+
+
+def test_no_fraction_parses_to_none():
+    assert parse_fraction(None) is None
