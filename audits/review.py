@@ -12,7 +12,7 @@ from audits import notices, photos, store
 from audits.document import answer_text
 from audits.store import PUBLISHED, RETURNED, SUBMITTED, add_trail, audit_in_scope, audit_score
 from checklists.model import Checklist
-from checklists.scoring import SCORED, Score, display_percent
+from checklists.scoring import SCORED, Score, display_percent, format_percent
 from checklists.store import load_checklist
 from db import in_list, transaction
 from org import store as org_store
@@ -460,10 +460,6 @@ def item_label(checklist: Checklist, item_id: str) -> dict:
 _STATUS_WORDS = {"submitted": "submitted", "returned": "returned to the auditor", "published": "published"}
 
 
-def _percent_text(value) -> str:
-    return "N/A" if value is None else f"{value:.1f}%"
-
-
 def change_lines(checklist: Checklist, before: dict | None, after: dict | None) -> list[str]:
     """What one trail entry changed, as sentences: from what to what."""
     before, after = before or {}, after or {}
@@ -485,9 +481,11 @@ def change_lines(checklist: Checklist, before: dict | None, after: dict | None) 
         )
     if "percent" in before or "percent" in after:
         if "percent" in before:
-            lines.append(f"Score: {_percent_text(before['percent'])} → {_percent_text(after.get('percent'))}")
+            lines.append(
+                f"Score: {format_percent(before['percent'])} → {format_percent(after.get('percent'))}"
+            )
         else:
-            lines.append(f"Score: {_percent_text(after['percent'])}")
+            lines.append(f"Score: {format_percent(after['percent'])}")
     for key, words in (("what", "Action"), ("who", "Who"), ("due", "Due by")):
         if after.get(key):
             lines.append(f"{words}: {after[key]}")
