@@ -73,11 +73,14 @@ def transaction(db: Database):
 
 
 def in_list(column: str, values) -> tuple[str, list]:
-    """The SQL "column in (?, ...)" for values and its parameters, sorted; "0" (false) when empty.
+    """The SQL "column in (?, ...)" for values and its parameters, sorted; "0" (false) when empty,
+    "1" (no filter) when values is None, as in branch_ids=None for every branch.
 
     One placeholder a value rather than json_each(?): the planner then knows the list, so a single
     value searches the column's own index (json_each's unknown size can make it pick another).
     """
+    if values is None:
+        return "1", []
     values = sorted(values)
     return (f"{column} in ({','.join('?' * len(values))})" if values else "0"), values
 

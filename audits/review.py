@@ -428,10 +428,9 @@ def appeals_list(
     if audit_id:
         where.append("p.audit_id = ?")
         params.append(audit_id)
-    if branch_ids is not None:
-        clause, ids = in_list("a.branch_id", branch_ids)
-        where.append(clause)
-        params.extend(ids)
+    clause, ids = in_list("a.branch_id", branch_ids)
+    where.append(clause)
+    params.extend(ids)
     sql = """select p.*, a.branch_id, b.name as branch, a.visited_at, a.checklist_id, a.checklist_version
                from appeals p join audits a using (audit_id) join branches b on b.branch_id = a.branch_id"""
     rows = list(
@@ -520,10 +519,9 @@ def actions_list(
     if state in (ACTION_DONE, ACTION_VERIFIED):
         where.append("x.state = ?")
         params.append(state)
-    if branch_ids is not None:
-        clause, ids = in_list("a.branch_id", branch_ids)
-        where.append(clause)
-        params.extend(ids)
+    clause, ids = in_list("a.branch_id", branch_ids)
+    where.append(clause)
+    params.extend(ids)
     return list(
         db.query(
             _ACTION_SELECT

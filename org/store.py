@@ -88,10 +88,9 @@ def list_branches(
 ) -> list[dict]:
     """Branches by region and code; only those in branch_ids when it is given."""
     where, params = [], []
-    if branch_ids is not None:
-        clause, ids = in_list("b.branch_id", branch_ids)
-        where.append(clause)
-        params.extend(ids)
+    clause, ids = in_list("b.branch_id", branch_ids)
+    where.append(clause)
+    params.extend(ids)
     if region_id is not None:
         where.append("b.region_id = ?")
         params.append(region_id)

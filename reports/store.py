@@ -63,11 +63,8 @@ def _filters(period: Period, branch_ids, checklist_id: str | None) -> tuple[str,
 
 def _month_filters(months: list[str], branch_ids, checklist_id: str | None) -> tuple[str, list]:
     where, params = in_list("a.period_month", months)
-    clauses = ["a.status = 'published'", where]
-    if branch_ids is not None:
-        clause, ids = in_list("a.branch_id", branch_ids)
-        clauses.append(clause)
-        params += ids
+    branches, ids = in_list("a.branch_id", branch_ids)
+    clauses, params = ["a.status = 'published'", where, branches], params + ids
     if checklist_id:
         clauses.append("a.checklist_id = ?")
         params.append(checklist_id)
@@ -360,7 +357,7 @@ def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
 
 def published_months(db: Database, branch_ids=None) -> list[str]:
     """The YYYY-MM months with a published audit (of these branches), newest first."""
-    clause, ids = ("1", []) if branch_ids is None else in_list("branch_id", branch_ids)
+    clause, ids = in_list("branch_id", branch_ids)
     rows = db.query(
         f"""select distinct period_month from audits where status = 'published' and {clause}
              order by period_month desc""",
@@ -529,13 +526,10 @@ def import_kpi_values(db: Database, text: str) -> int:
 def kpi_means(db: Database, months: list[str], branch_ids=None) -> dict[tuple[int, str], float]:
     """The mean monthly value of each KPI per branch over the months, keyed (branch_id, kpi_code)."""
     where, params = in_list("period_month", months)
-    if branch_ids is not None:
-        clause, ids = in_list("branch_id", branch_ids)
-        where += f" and {clause}"
-        params += ids
+    branches, ids = in_list("branch_id", branch_ids)
     rows = db.query(
-        f"select branch_id, kpi_code, avg(value) as value from kpi_values where {where} "
+        f"select branch_id, kpi_code, avg(value) as value from kpi_values where {where} and {branches} "
         "group by branch_id, kpi_code",
-        params,
+        params + ids,
     )
     return {(r["branch_id"], r["kpi_code"]): r["value"] for r in rows}

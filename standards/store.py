@@ -327,10 +327,9 @@ def employee_results(db: Database, employee_id: int) -> list[dict]:
 def quiz_results(db: Database, quiz_id: str, branch_ids=None) -> list[dict]:
     """A quiz's results with the employee and branch, newest first (only branch_ids when given)."""
     where, params = "r.quiz_id = ?", [quiz_id]
-    if branch_ids is not None:
-        clause, ids = in_list("e.branch_id", branch_ids)
-        where += f" and {clause}"
-        params += ids
+    clause, ids = in_list("e.branch_id", branch_ids)
+    where += f" and {clause}"
+    params += ids
     return list(
         db.query(
             f"""select r.*, e.name as employee, b.name as branch from quiz_results r
@@ -365,10 +364,9 @@ def knowledge(
     of informed branches (of branch_ids when given, or one employee)."""
     month_clause, params = in_list("r.period_month", months)
     where = [month_clause, "b.staff_informed"]
-    if branch_ids is not None:
-        clause, ids = in_list("e.branch_id", branch_ids)
-        where.append(clause)
-        params += ids
+    clause, ids = in_list("e.branch_id", branch_ids)
+    where.append(clause)
+    params += ids
     if employee_id is not None:
         where.append("r.employee_id = ?")
         params.append(employee_id)

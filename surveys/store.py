@@ -79,16 +79,13 @@ def add_response(
 def tallies(db: Database, months: list[str], branch_ids=None) -> dict[int, Tally]:
     """Responses, promoters, passives and detractors per branch over the months (UTC)."""
     where, params = in_list("period_month", months)
-    if branch_ids is not None:
-        clause, ids = in_list("branch_id", branch_ids)
-        where += f" and {clause}"
-        params += ids
+    branches, ids = in_list("branch_id", branch_ids)
     rows = db.query(
         f"""select branch_id, count(*) as responses,
                    sum(score >= 9) as promoters, sum(score between 7 and 8) as passives,
                    sum(score <= 6) as detractors
-              from survey_responses where {where} group by branch_id""",
-        params,
+              from survey_responses where {where} and {branches} group by branch_id""",
+        params + ids,
     )
     return {
         r["branch_id"]: Tally(r["responses"], r["promoters"], r["passives"], r["detractors"]) for r in rows

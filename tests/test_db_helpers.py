@@ -9,6 +9,7 @@ from db import fraction_text, in_list, parse_fraction
 @pytest.mark.parametrize(
     ("values", "sql", "params"),
     [
+        (None, "1", []),
         ([], "0", []),
         (set(), "0", []),
         ([7], "b.branch_id in (?)", [7]),
@@ -20,7 +21,7 @@ def test_in_list_builds_one_placeholder_a_value(values, sql, params):
     assert in_list("b.branch_id", values) == (sql, params)
 
 
-@pytest.mark.parametrize(("values", "found"), [([], []), ([2], [2]), ([3, 1, 9], [1, 3])])
+@pytest.mark.parametrize(("values", "found"), [(None, [1, 2, 3]), ([], []), ([2], [2]), ([3, 1, 9], [1, 3])])
 def test_in_list_selects_the_listed_rows(values, found):
     conn = sqlite3.connect(":memory:")
     conn.execute("create table t (n integer)")
