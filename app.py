@@ -213,9 +213,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(_csrf_rule)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
+    from checklists.scoring import format_percent
     from reports.pdf import css_string
 
     app.add_template_filter(css_string)
+    app.add_template_filter(format_percent, "percent")
     from reports.intervals import suggested_visits
 
     # The schedule form's default number of visits comes from the reports' statistics; audits may

@@ -4,6 +4,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 
 import click
 from flask import current_app, g
@@ -69,6 +70,32 @@ def transaction(db: Database):
         raise
     else:
         db.execute("COMMIT")
+
+
+def in_list(column: str, values) -> tuple[str, list]:
+    """The SQL "column in (?, ...)" for values and its parameters, sorted; "0" (false) when empty,
+    "1" (no filter) when values is None, as in branch_ids=None for every branch.
+
+    One placeholder a value rather than json_each(?): the planner then knows the list, so a single
+    value searches the column's own index (json_each's unknown size can make it pick another).
+    """
+    if values is None:
+        return "1", []
+    values = sorted(values)
+    return (f"{column} in ({','.join('?' * len(values))})" if values else "0"), values
+
+
+def fraction_text(value: Fraction) -> str:
+    """An exact fraction as the database stores it: "numerator/denominator"."""
+    return f"{value.numerator}/{value.denominator}"
+
+
+def parse_fraction(text: str | None) -> Fraction | None:
+    """The exact fraction stored as "numerator/denominator" (None stays None)."""
+    if text is None:
+        return None
+    numerator, denominator = text.split("/")
+    return Fraction(int(numerator), int(denominator))
 
 
 def migrate(db: Database) -> list[str]:
@@ -441,13 +468,6 @@ def m006_pdf_cache(db: Database) -> None:
     )
 
 
-def _fraction_float(text: str | None) -> float | None:
-    if text is None:
-        return None
-    numerator, denominator = text.split("/")
-    return int(numerator) / int(denominator)
-
-
 @migrations()
 def m007_percent_values(db: Database) -> None:
     # Full-precision percents beside the exact fractions, so that reports can aggregate in SQL;
@@ -457,12 +477,12 @@ def m007_percent_values(db: Database) -> None:
     for row in list(db.query("select audit_id, percent_exact from audits where percent_exact is not null")):
         db.execute(
             "update audits set percent_value = ? where audit_id = ?",
-            [_fraction_float(row["percent_exact"]), row["audit_id"]],
+            [float(parse_fraction(row["percent_exact"])), row["audit_id"]],
         )
     for row in list(db.query("select rowid, earned, possible from audit_sections")):
-        possible = _fraction_float(row["possible"])
+        possible = parse_fraction(row["possible"])
         if possible:
-            value = 100 * _fraction_float(row["earned"]) / possible
+            value = 100 * float(parse_fraction(row["earned"])) / float(possible)
             db.execute("update audit_sections set percent_value = ? where rowid = ?", [value, row["rowid"]])
     db.execute(
         "create index audits_published_month on audits(status, period_month, branch_id, percent_value)"

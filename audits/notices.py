@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
+from checklists.scoring import format_percent
 from mail import queue_mail
 from org import store as org_store
 from org.roles import ADMIN, MANAGER, REVIEWER
@@ -74,7 +75,7 @@ def audit_published(db: Database, audit: dict) -> None:
             manager["email"],
             f"New audit result: {branch['name']}",
             f"A new audit of {branch['name']} ({branch['code']}), visited on {audit['visited_at'][:10]}, "
-            f"is published: {audit['percent'] if audit['percent'] is not None else 'N/A'}%.\n\n"
+            f"is published: {format_percent(audit['percent'])}.\n\n"
             "Read it, acknowledge it, and add an action plan for what lost points.",
             f"/audits/{audit['audit_id']}",
         )

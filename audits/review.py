@@ -12,9 +12,9 @@ from audits import notices, photos, store
 from audits.document import answer_text
 from audits.store import PUBLISHED, RETURNED, SUBMITTED, add_trail, audit_in_scope, audit_score
 from checklists.model import Checklist
-from checklists.scoring import SCORED, Score, display_percent
+from checklists.scoring import SCORED, Score, display_percent, format_percent
 from checklists.store import load_checklist
-from db import transaction
+from db import in_list, transaction
 from org import store as org_store
 from org.errors import AppError
 from org.store import now
@@ -234,12 +234,12 @@ def verify_at_visit(db: Database, audit: dict, result: Score, user_id: int) -> i
     passed = {i.item_id for i in result.items.values() if i.status == SCORED and i.fraction == 1}
     if not passed:
         return 0
+    items, item_ids = in_list("x.item_id", passed)
     rows = list(
         db.query(
             f"""select x.* from action_items x join audits a using (audit_id)
-                 where a.branch_id = ? and a.audit_id != ? and x.state in ('open', 'done')
-                   and x.item_id in ({",".join("?" * len(passed))})""",
-            [audit["branch_id"], audit["audit_id"], *sorted(passed)],
+                 where a.branch_id = ? and a.audit_id != ? and x.state in ('open', 'done') and {items}""",
+            [audit["branch_id"], audit["audit_id"], *item_ids],
         )
     )
     for row in rows:
@@ -428,9 +428,9 @@ def appeals_list(
     if audit_id:
         where.append("p.audit_id = ?")
         params.append(audit_id)
-    if branch_ids is not None:
-        where.append(f"a.branch_id in ({','.join('?' * len(branch_ids))})" if branch_ids else "0")
-        params.extend(sorted(branch_ids))
+    clause, ids = in_list("a.branch_id", branch_ids)
+    where.append(clause)
+    params.extend(ids)
     sql = """select p.*, a.branch_id, b.name as branch, a.visited_at, a.checklist_id, a.checklist_version
                from appeals p join audits a using (audit_id) join branches b on b.branch_id = a.branch_id"""
     rows = list(
@@ -459,10 +459,6 @@ def item_label(checklist: Checklist, item_id: str) -> dict:
 _STATUS_WORDS = {"submitted": "submitted", "returned": "returned to the auditor", "published": "published"}
 
 
-def _percent_text(value) -> str:
-    return "N/A" if value is None else f"{value:.1f}%"
-
-
 def change_lines(checklist: Checklist, before: dict | None, after: dict | None) -> list[str]:
     """What one trail entry changed, as sentences: from what to what."""
     before, after = before or {}, after or {}
@@ -484,9 +480,11 @@ def change_lines(checklist: Checklist, before: dict | None, after: dict | None) 
         )
     if "percent" in before or "percent" in after:
         if "percent" in before:
-            lines.append(f"Score: {_percent_text(before['percent'])} → {_percent_text(after.get('percent'))}")
+            lines.append(
+                f"Score: {format_percent(before['percent'])} → {format_percent(after.get('percent'))}"
+            )
         else:
-            lines.append(f"Score: {_percent_text(after['percent'])}")
+            lines.append(f"Score: {format_percent(after['percent'])}")
     for key, words in (("what", "Action"), ("who", "Who"), ("due", "Due by")):
         if after.get(key):
             lines.append(f"{words}: {after[key]}")
@@ -521,9 +519,9 @@ def actions_list(
     if state in (ACTION_DONE, ACTION_VERIFIED):
         where.append("x.state = ?")
         params.append(state)
-    if branch_ids is not None:
-        where.append(f"a.branch_id in ({','.join('?' * len(branch_ids))})" if branch_ids else "0")
-        params.extend(sorted(branch_ids))
+    clause, ids = in_list("a.branch_id", branch_ids)
+    where.append(clause)
+    params.extend(ids)
     return list(
         db.query(
             _ACTION_SELECT
@@ -539,14 +537,15 @@ def published_for_manager(db: Database, user: dict) -> list[dict]:
     branch_ids = org_store.manager_branch_ids(db, user["user_id"])
     if not branch_ids:
         return []
+    branches, ids = in_list("a.branch_id", branch_ids)
     return list(
         db.query(
             f"""select a.audit_id, a.visited_at, a.percent, a.passed, a.critical_failure, a.published_at,
                        a.acknowledged_at, b.name as branch, b.code as branch_code, c.title as checklist
                   from audits a join branches b using (branch_id) join checklists c using (checklist_id)
-                 where a.status = 'published' and a.branch_id in ({",".join("?" * len(branch_ids))})
+                 where a.status = 'published' and {branches}
                  order by a.visited_utc desc, a.audit_id""",
-            branch_ids,
+            ids,
         )
     )
 

@@ -179,7 +179,7 @@ def seed_audits(
                     store.save_recording(db, str(uuid.uuid4()), audit, auditor, call)
                 store.submit_audit(db, audit_id, auditor, at=visited + timedelta(hours=1))
                 count += 1
-    _seed_review(db, rng)
+    _seed_review(db)
     older = [month_start(today, back) for back in range(months, recent, -1)]
     count += publish_in_bulk(db, plans, older, per_month, checklists, auditor["user_id"], rng)
     # The demo company's events are made up: nobody is mailed about them.
@@ -187,7 +187,7 @@ def seed_audits(
     return count
 
 
-def _seed_review(db: Database, rng: random.Random) -> None:
+def _seed_review(db: Database) -> None:
     """Publish most audits; leave the newest few in the queue, return one; let the demo manager
     acknowledge, plan actions and appeal, and head office decide one appeal."""
     reviewer = org_store.user_by_email(db, "reviewer@demo.visitscore.app")

@@ -15,7 +15,7 @@ from audits.document import answer_problems, employee_problems, period_month, su
 from checklists.model import Checklist
 from checklists.scoring import Score, display_percent, score
 from checklists.store import load_checklist
-from db import forget_cached_pdfs, transaction
+from db import forget_cached_pdfs, fraction_text, in_list, transaction
 from org import store as org_store
 from org.errors import AppError
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
@@ -31,10 +31,6 @@ def canonical(document: dict) -> str:
 
 def _hash(document: dict) -> str:
     return hashlib.sha256(canonical(document).encode()).hexdigest()
-
-
-def _fraction_text(value) -> str:
-    return f"{value.numerator}/{value.denominator}"
 
 
 # Reading
@@ -171,10 +167,10 @@ def _check_document(db: Database, document: dict) -> Checklist:
 def _score_columns(result: Score) -> dict:
     return {
         "percent": display_percent(result.percent),
-        "percent_exact": None if result.percent is None else _fraction_text(result.percent),
+        "percent_exact": None if result.percent is None else fraction_text(result.percent),
         "percent_value": None if result.percent is None else float(result.percent),
-        "earned": _fraction_text(result.earned),
-        "possible": _fraction_text(result.possible),
+        "earned": fraction_text(result.earned),
+        "possible": fraction_text(result.possible),
         "passed": None if result.passed is None else int(result.passed),
         "critical_failure": int(result.critical_failure),
     }
@@ -185,8 +181,8 @@ def _section_rows(audit_id: str, document: dict, result: Score) -> list[dict]:
         {
             "audit_id": audit_id,
             "section_id": section_id,
-            "earned": _fraction_text(s.earned),
-            "possible": _fraction_text(s.possible),
+            "earned": fraction_text(s.earned),
+            "possible": fraction_text(s.possible),
             "percent": display_percent(s.percent),
             "percent_value": None if s.percent is None else float(s.percent),
             "employee_id": document["employees"].get(section_id),
@@ -202,7 +198,7 @@ def _item_rows(audit_id: str, result: Score) -> list[dict]:
             "item_id": i.item_id,
             "section_id": i.section_id,
             "status": i.status,
-            "fraction": _fraction_text(i.fraction),
+            "fraction": fraction_text(i.fraction),
             "lost": int(i.fraction < 1),
             "failed": int(i.fraction == 0),
         }
@@ -604,22 +600,22 @@ def visit_days(db: Database, branch_ids, since: str, until: str) -> dict[tuple[i
     """Days on which auditors visited (or are due to visit) branches between since and until:
     {(auditor_id, branch_id): ["YYYY-MM-DD", ...]}. A submitted visit counts on the day it was
     made, an open one on its due date."""
-    branch_ids = sorted(set(branch_ids))
-    if not branch_ids:
+    assigned, ids = in_list("s.branch_id", set(branch_ids))
+    if not ids:
         return {}
-    marks = ",".join("?" * len(branch_ids))
+    visited = in_list("a.branch_id", ids)[0]
     rows = db.query(
         f"""select auditor_id, branch_id, day from (
               select s.auditor_id, s.branch_id,
                      coalesce(case when {DONE_SQL} then substr(a.visited_at, 1, 10) end, s.due_by) as day
                 from assignments s left join audits a on a.audit_id = s.audit_id
-               where s.cancelled_at is null and s.branch_id in ({marks})
+               where s.cancelled_at is null and {assigned}
               union all
               select a.auditor_id, a.branch_id, substr(a.visited_at, 1, 10) from audits a
-               where a.branch_id in ({marks})
+               where {visited}
                  and not exists (select 1 from assignments s where s.audit_id = a.audit_id))
             where day between ? and ?""",
-        [*branch_ids, *branch_ids, since, until],
+        [*ids, *ids, since, until],
     )
     days: dict[tuple[int, int], list[str]] = {}
     for row in rows:

@@ -40,7 +40,7 @@ from audits.forms import (
     StartVisitForm,
 )
 from audits.schemas import UUID_RE, load_document
-from checklists.scoring import explain, format_percent
+from checklists.scoring import explain
 from checklists.store import list_checklists, load_checklist
 from db import get_db, transaction
 from org import store as org_store
@@ -587,7 +587,6 @@ def _audit_page(audit_id: str, status: int = 200, **forms):
         branch=branch,
         staff=staff,
         explanation=explain(checklist, result),
-        format_percent=format_percent,
         office=role in (ADMIN, REVIEWER),
         auditor=org_store.get_user(db, audit["auditor_id"]) if role in (ADMIN, REVIEWER) else None,
         trail=review.trail(db, audit, hide_shopper=role == MANAGER, checklist=checklist),

@@ -205,9 +205,18 @@ def display_points(points: Fraction) -> float:
     return float(Decimal(math.floor(points * 1000 + Fraction(1, 2))) / 1000)
 
 
-def format_percent(percent: Fraction | None) -> str:
-    shown = display_percent(percent)
-    return "N/A" if shown is None else f"{shown:.1f}%"
+# The one word for "no score" (an audit or section with nothing possible), as DESIGN.md says it.
+NO_SCORE = "N/A"
+
+
+def format_percent(percent: Fraction | float | None, unit: bool = True) -> str:
+    """A percent for people, with one decimal: "87.5%" ("87.5" without the unit, where a column
+    header names it), or NO_SCORE. Fractions are rounded half up here; a float is taken as already
+    rounded for display (display_percent). Also the templates' `percent` filter."""
+    if percent is None:
+        return NO_SCORE
+    shown = display_percent(percent) if isinstance(percent, Fraction) else percent
+    return f"{shown:.1f}%" if unit else f"{shown:.1f}"
 
 
 def explain(checklist: Checklist, result: Score) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from db import forget_cached_pdfs, transaction
+from db import forget_cached_pdfs, in_list, transaction
 from org.errors import AppError
 from org.roles import ALL_BRANCHES, MANAGER, ROLES
 
@@ -88,9 +88,9 @@ def list_branches(
 ) -> list[dict]:
     """Branches by region and code; only those in branch_ids when it is given."""
     where, params = [], []
-    if branch_ids is not None:
-        where.append(f"b.branch_id in ({','.join('?' * len(branch_ids))})" if branch_ids else "0")
-        params.extend(sorted(branch_ids))
+    clause, ids = in_list("b.branch_id", branch_ids)
+    where.append(clause)
+    params.extend(ids)
     if region_id is not None:
         where.append("b.region_id = ?")
         params.append(region_id)

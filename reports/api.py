@@ -36,16 +36,19 @@ def period_arg():
         raise AppError(str(exc), status, {"period": [str(exc)]}) from None
 
 
+_QUERY = {
+    "period": "YYYY-MM, YYYY-Qn, YYYY or YYYY-MM..YYYY-MM",
+    "checklist": "Only audits of this checklist",
+    "region": "A region id",
+}
+
+
 @bp.get("/comparison")
 @documented(
     "Every branch you may see with its score for the period, best first; branches without a published "
     "audit come last with audits 0 and percent null",
     response=ComparisonSchema,
-    query={
-        "period": "YYYY-MM, YYYY-Qn, YYYY or YYYY-MM..YYYY-MM",
-        "checklist": "Only audits of this checklist",
-        "region": "A region id",
-    },
+    query=_QUERY,
 )
 @require(ADMIN, REVIEWER, MANAGER, api=True)
 def comparison():
@@ -64,13 +67,6 @@ def _scope():
         db, org_store.visible_branch_ids(db, g.user), request.args.get("region", type=int)
     )
     return db, period, branches, request.args.get("checklist") or None
-
-
-_QUERY = {
-    "period": "YYYY-MM, YYYY-Qn, YYYY or YYYY-MM..YYYY-MM",
-    "checklist": "Only audits of this checklist",
-    "region": "A region id",
-}
 
 
 @bp.get("/regions")

@@ -4,7 +4,6 @@ The same dict is the cache key of the PDF, so everything a PDF prints is in it.
 """
 
 from datetime import UTC, datetime
-from fractions import Fraction
 
 from sqlite_utils import Database
 
@@ -17,10 +16,6 @@ from reports import charts, intervals, sources, store
 from reports import standards as standards_report
 from reports.comparison import league_table
 from reports.periods import Period
-
-
-def _pct(value: Fraction | None) -> str:
-    return format_percent(value)
 
 
 def _answer_text(item, answer: dict, status: str) -> str:
@@ -72,7 +67,7 @@ def visit_report(db: Database, audit_id: str, colour: str, show_time: bool = Tru
         sections.append(
             {
                 "title": section.title,
-                "percent": _pct(s.percent),
+                "percent": format_percent(s.percent),
                 "percent_value": display_percent(s.percent),
                 "employee": staff.get(employee_id) if employee_id and branch["staff_informed"] else None,
                 "items": items,
@@ -86,10 +81,10 @@ def visit_report(db: Database, audit_id: str, colour: str, show_time: bool = Tru
         "branch": {"name": branch["name"], "code": branch["code"], "region": branch["region"]},
         "visited": visited[:16].replace("T", " ") if show_time else visited[:10],
         "checklist": {"title": checklist.title, "id": checklist.id, "version": checklist.version},
-        "percent": _pct(result.percent),
+        "percent": format_percent(result.percent),
         "passed": result.passed,
         "critical_failure": result.critical_failure,
-        "pass_mark": _pct(checklist.pass_mark),
+        "pass_mark": format_percent(checklist.pass_mark),
         "sections": sections,
         "section_chart": charts.bar_chart([(s["title"], s["percent_value"], []) for s in sections], colour),
         "explanation": explain(checklist, result),
@@ -220,7 +215,7 @@ def branch_scorecard(db: Database, branch_id: int, period: Period, colour: str) 
             {
                 "date": a["visited_at"][:10],
                 "checklist": checklist_titles.get(a["checklist_id"], a["checklist_id"]),
-                "percent": "N/A" if a["percent"] is None else f"{a['percent']:.1f}%",
+                "percent": format_percent(a["percent"]),
                 "result": "critical failure"
                 if a["critical_failure"]
                 else "passed"
@@ -272,7 +267,7 @@ def employee_scorecard(db: Database, employee_id: int, period: Period, colour: s
                 "date": a["visited_at"][:10],
                 "checklist": checklist_titles.get(a["checklist_id"], a["checklist_id"]),
                 "sections": len(a["sections"]),
-                "percent": "N/A" if a["percent"] is None else format_percent(a["percent"]),
+                "percent": format_percent(a["percent"]),
             }
             for a in audits
         ],

@@ -14,10 +14,11 @@ from sqlite_utils import Database
 
 from checklists.scoring import display_percent
 from checklists.store import list_checklists, load_checklist
+from db import parse_fraction
 from org import store as org_store
 from reports import store as reports_store
 from reports.periods import Period
-from reports.store import _filters, _fraction
+from reports.store import _filters
 from standards import store as standards_store
 
 
@@ -88,7 +89,7 @@ def compliance(db: Database, period: Period, branch_ids: set[int] | None = None)
     ):
         link = links[(row["checklist_id"], row["checklist_version"])].get(row["item_id"])
         if link:
-            pools[link[0]].add(link[1], _fraction(row["fraction"]), row["times"])
+            pools[link[0]].add(link[1], parse_fraction(row["fraction"]), row["times"])
     known = standards_store.knowledge(db, period.months, branch_ids)
     rows = [
         {
@@ -195,7 +196,7 @@ def knows_does(db: Database, employee_id: int, period: Period) -> list[dict] | N
             link_cache[key] = _links(db, *key, set(titles))
         link = link_cache[key].get(row["item_id"])
         if link:
-            pools[link[0]].add(link[1], _fraction(row["fraction"]), row["times"])
+            pools[link[0]].add(link[1], parse_fraction(row["fraction"]), row["times"])
     known = standards_store.knowledge(db, period.months, employee_id=employee_id)
     rows = [
         {

@@ -17,27 +17,15 @@ from sqlite_utils import Database
 from audits.document import answer_text, is_answered
 from checklists.scoring import HIDDEN, SCORED, display_points, score
 from checklists.store import load_checklist
-from db import transaction
+from db import in_list, parse_fraction, transaction
 from org.errors import AppError
 from org.store import now
 from reports.kpis import parse_values
 from reports.periods import Period
 
 
-def _fraction(text: str | None) -> Fraction | None:
-    if text is None:
-        return None
-    numerator, denominator = text.split("/")
-    return Fraction(int(numerator), int(denominator))
-
-
 def mean(values: list[Fraction]) -> Fraction | None:
     return sum(values, Fraction(0)) / len(values) if values else None
-
-
-def _in(column: str, values) -> tuple[str, list]:
-    values = sorted(values)
-    return (f"{column} in ({','.join('?' * len(values))})" if values else "0"), values
 
 
 def mean_of_floats(total: float, count: int) -> Fraction:
@@ -74,12 +62,9 @@ def _filters(period: Period, branch_ids, checklist_id: str | None) -> tuple[str,
 
 
 def _month_filters(months: list[str], branch_ids, checklist_id: str | None) -> tuple[str, list]:
-    where, params = _in("a.period_month", months)
-    clauses = ["a.status = 'published'", where]
-    if branch_ids is not None:
-        clause, ids = _in("a.branch_id", branch_ids)
-        clauses.append(clause)
-        params += ids
+    where, params = in_list("a.period_month", months)
+    branches, ids = in_list("a.branch_id", branch_ids)
+    clauses, params = ["a.status = 'published'", where, branches], params + ids
     if checklist_id:
         clauses.append("a.checklist_id = ?")
         params.append(checklist_id)
@@ -178,11 +163,11 @@ def _rollup_filters(
     db: Database, kind: str, period: Period, branch_ids, checklist_id: str | None
 ) -> tuple[str, list]:
     """The report rollup's rows of one kind for the period's published audits."""
-    where, params = _in("r.period_month", period.months)
+    where, params = in_list("r.period_month", period.months)
     clauses = ["r.kind = ?", where]
     params = [kind, *params]
     if branch_ids is not None and not _every_branch(db, branch_ids):
-        clause, ids = _in("r.branch_id", branch_ids)
+        clause, ids = in_list("r.branch_id", branch_ids)
         clauses.append(clause)
         params += ids
     if checklist_id:
@@ -302,7 +287,7 @@ def _employee_sections(
 ) -> dict[int, list[dict]]:
     """Per employee matched by the `who` clause, their published audits of the period with the
     pooled earned/possible of the sections that name them, oldest first; one query for all."""
-    where, months = _in("a.period_month", period.months)
+    where, months = in_list("a.period_month", period.months)
     if for_comparison:
         where += _LONE_STAFF
     rows = db.query(
@@ -319,8 +304,8 @@ def _employee_sections(
         entry = audits[row["employee_id"]].setdefault(
             row["audit_id"], {**row, "earned": Fraction(0), "possible": Fraction(0), "sections": []}
         )
-        entry["earned"] += _fraction(row["earned"])
-        entry["possible"] += _fraction(row["possible"])
+        entry["earned"] += parse_fraction(row["earned"])
+        entry["possible"] += parse_fraction(row["possible"])
         entry["sections"].append(row["section_id"])
     out = {}
     for employee_id, entries in audits.items():
@@ -351,7 +336,7 @@ def employee_percent(
 def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
     """Employees of informed branches named in the period's published audits, best first; one
     query for the audits of all of them, whether the branches are one branch or a region."""
-    clause, ids = _in("b.branch_id", branch_ids)
+    clause, ids = in_list("b.branch_id", branch_ids)
     employees = {
         e["employee_id"]: e
         for e in db.query(
@@ -360,7 +345,7 @@ def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
             ids,
         )
     }
-    who, who_ids = _in("e.employee_id", employees)
+    who, who_ids = in_list("e.employee_id", employees)
     audits = _employee_sections(db, period, who, who_ids, for_comparison=True)
     rows = []
     for employee_id, entries in audits.items():
@@ -372,7 +357,7 @@ def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
 
 def published_months(db: Database, branch_ids=None) -> list[str]:
     """The YYYY-MM months with a published audit (of these branches), newest first."""
-    clause, ids = ("1", []) if branch_ids is None else _in("branch_id", branch_ids)
+    clause, ids = in_list("branch_id", branch_ids)
     rows = db.query(
         f"""select distinct period_month from audits where status = 'published' and {clause}
              order by period_month desc""",
@@ -434,7 +419,7 @@ def branch_month_samples(
 
 def employee_section_results(db: Database, period: Period, employee_id: int) -> list[dict]:
     """Earned and possible of every section naming the employee in the period's published audits."""
-    where, params = _in("a.period_month", period.months)
+    where, params = in_list("a.period_month", period.months)
     rows = db.query(
         f"""select a.audit_id, a.checklist_id, s.section_id, s.earned, s.possible
               from audit_sections s join audits a using (audit_id)
@@ -442,7 +427,8 @@ def employee_section_results(db: Database, period: Period, employee_id: int) -> 
         [employee_id, *params],
     )
     return [
-        {**row, "earned": _fraction(row["earned"]), "possible": _fraction(row["possible"])} for row in rows
+        {**row, "earned": parse_fraction(row["earned"]), "possible": parse_fraction(row["possible"])}
+        for row in rows
     ]
 
 
@@ -539,13 +525,11 @@ def import_kpi_values(db: Database, text: str) -> int:
 
 def kpi_means(db: Database, months: list[str], branch_ids=None) -> dict[tuple[int, str], float]:
     """The mean monthly value of each KPI per branch over the months, keyed (branch_id, kpi_code)."""
-    where, params = "period_month in (select value from json_each(?))", [json.dumps(months)]
-    if branch_ids is not None:
-        where += " and branch_id in (select value from json_each(?))"
-        params.append(json.dumps(sorted(branch_ids)))
+    where, params = in_list("period_month", months)
+    branches, ids = in_list("branch_id", branch_ids)
     rows = db.query(
-        f"select branch_id, kpi_code, avg(value) as value from kpi_values where {where} "
+        f"select branch_id, kpi_code, avg(value) as value from kpi_values where {where} and {branches} "
         "group by branch_id, kpi_code",
-        params,
+        params + ids,
     )
     return {(r["branch_id"], r["kpi_code"]): r["value"] for r in rows}

@@ -330,9 +330,9 @@ def standard_compliance(code):
     db = get_db()
     period, error = _report_period()
     detail = standards_report.standard_detail(db, period, code, org_store.visible_branch_ids(db, g.user))
-    return render_template(
-        "reports/standard.html", period=period, error=error, detail=detail, pct=display_percent
-    ), 400 if error else 200
+    return render_template("reports/standard.html", period=period, error=error, detail=detail), (
+        400 if error else 200
+    )
 
 
 @bp.get("/reports/branches/<int:branch_id>/survey-poster.pdf")

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from sqlite_utils import Database
 
-from db import transaction
+from db import in_list, transaction
 from org import store as org_store
 from org.errors import AppError
 from org.store import now
@@ -17,11 +17,6 @@ from standards.quizzes import Grade, check_quiz
 
 INVITATION_DAYS = 14
 FIELDS = ("title", "text", "category", "effective_date")
-
-
-def _in(column: str, values) -> tuple[str, list]:
-    values = sorted(values)
-    return (f"{column} in ({','.join('?' * len(values))})" if values else "0"), values
 
 
 # The catalogue
@@ -332,10 +327,9 @@ def employee_results(db: Database, employee_id: int) -> list[dict]:
 def quiz_results(db: Database, quiz_id: str, branch_ids=None) -> list[dict]:
     """A quiz's results with the employee and branch, newest first (only branch_ids when given)."""
     where, params = "r.quiz_id = ?", [quiz_id]
-    if branch_ids is not None:
-        clause, ids = _in("e.branch_id", branch_ids)
-        where += f" and {clause}"
-        params += ids
+    clause, ids = in_list("e.branch_id", branch_ids)
+    where += f" and {clause}"
+    params += ids
     return list(
         db.query(
             f"""select r.*, e.name as employee, b.name as branch from quiz_results r
@@ -349,8 +343,8 @@ def quiz_results(db: Database, quiz_id: str, branch_ids=None) -> list[dict]:
 def period_results(db: Database, months: list[str], branch_ids) -> list[dict]:
     """Quiz results taken in the months by employees of the informed branches among branch_ids,
     with the quiz title and the employee's name, newest first."""
-    month_clause, params = _in("r.period_month", months)
-    branch_clause, ids = _in("e.branch_id", branch_ids)
+    month_clause, params = in_list("r.period_month", months)
+    branch_clause, ids = in_list("e.branch_id", branch_ids)
     return list(
         db.query(
             f"""select r.*, q.title, e.name as employee from quiz_results r
@@ -368,12 +362,11 @@ def knowledge(
 ) -> dict[str, tuple[int, int]]:
     """Per standard code: (correct answers, answers) to quiz questions in the months, by employees
     of informed branches (of branch_ids when given, or one employee)."""
-    month_clause, params = _in("r.period_month", months)
+    month_clause, params = in_list("r.period_month", months)
     where = [month_clause, "b.staff_informed"]
-    if branch_ids is not None:
-        clause, ids = _in("e.branch_id", branch_ids)
-        where.append(clause)
-        params += ids
+    clause, ids = in_list("e.branch_id", branch_ids)
+    where.append(clause)
+    params += ids
     if employee_id is not None:
         where.append("r.employee_id = ?")
         params.append(employee_id)

@@ -2,13 +2,12 @@
 
 import hashlib
 import hmac
-import json
 import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from db import transaction
+from db import in_list, transaction
 from surveys.nps import Tally
 
 RATE_LIMIT = 10  # responses an hour from one address for one branch
@@ -79,17 +78,14 @@ def add_response(
 
 def tallies(db: Database, months: list[str], branch_ids=None) -> dict[int, Tally]:
     """Responses, promoters, passives and detractors per branch over the months (UTC)."""
-    # json_each turns one JSON list parameter into a set, so no placeholder list is built.
-    where, params = "period_month in (select value from json_each(?))", [json.dumps(months)]
-    if branch_ids is not None:
-        where += " and branch_id in (select value from json_each(?))"
-        params.append(json.dumps(sorted(branch_ids)))
+    where, params = in_list("period_month", months)
+    branches, ids = in_list("branch_id", branch_ids)
     rows = db.query(
         f"""select branch_id, count(*) as responses,
                    sum(score >= 9) as promoters, sum(score between 7 and 8) as passives,
                    sum(score <= 6) as detractors
-              from survey_responses where {where} group by branch_id""",
-        params,
+              from survey_responses where {where} and {branches} group by branch_id""",
+        params + ids,
     )
     return {
         r["branch_id"]: Tally(r["responses"], r["promoters"], r["passives"], r["detractors"]) for r in rows
@@ -98,12 +94,12 @@ def tallies(db: Database, months: list[str], branch_ids=None) -> dict[int, Tally
 
 def comments(db: Database, branch_id: int, months: list[str], limit: int = 100) -> list[dict]:
     """The period's responses with a comment, newest first."""
+    months_clause, params = in_list("period_month", months)
     return list(
         db.query(
-            """select score, comment, created_at from survey_responses
-                where branch_id = ? and comment != ''
-                  and period_month in (select value from json_each(?))
+            f"""select score, comment, created_at from survey_responses
+                where branch_id = ? and comment != '' and {months_clause}
                 order by created_at desc, response_id desc limit ?""",
-            [branch_id, json.dumps(months), limit],
+            [branch_id, *params, limit],
         )
     )

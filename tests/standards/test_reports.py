@@ -89,7 +89,7 @@ def test_the_employee_scorecard_shows_knows_beside_does(client, actions, db, oct
     section = text[text.index("Knows and does") :]
     assert "S1 Greet and say goodbye 0.0% (1 answer) 100.0%" in section
     assert "S2 Ask and offer 100.0% (1 answer) 0.0%" in section
-    assert "S3 Dress code 100.0% (1 answer) —" in section
+    assert "S3 Dress code 100.0% (1 answer) N/A" in section
 
 
 def test_nothing_of_knows_and_does_for_uninformed_staff(db, october):
