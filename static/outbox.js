@@ -66,7 +66,7 @@ export const getPhoto = (photoId) => tx("photos", "readonly", (s) => s.get(photo
 export const keepSession = (session) => tx("meta", "readwrite", (s) => s.put(session, "session"));
 export const getSession = () => tx("meta", "readonly", (s) => s.get("session"));
 
-export function isPending(record) {
+function isPending(record) {
   return record.revision > record.acked_revision || record.submit_pending;
 }
 

@@ -13,7 +13,7 @@ export function fails(hint, answer) {
   return false;
 }
 
-export const hasValue = (answer) =>
+const hasValue = (answer) =>
   Boolean(answer) && ![undefined, null, ""].includes(answer.value) && !(Array.isArray(answer.value) && !answer.value.length);
 
 export const answered = (hint, answer) => Boolean(answer?.na && hint.allow_na) || hasValue(answer);
