@@ -5,8 +5,8 @@
 import { allAudits, allPhotos, auditState, keepSession, pendingCount, replayOnce } from "./outbox.js";
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || "";
-export const csrfToken = meta("csrf-token");
-export const currentUser = Number(meta("visitscore-user")) || null;
+const csrfToken = meta("csrf-token");
+const currentUser = Number(meta("visitscore-user")) || null;
 const REPLAY_EVERY_MS = 10000;
 let running = null;
 let again = false;
@@ -48,7 +48,7 @@ function describe(state) {
 }
 
 /** The count on every page; on "My visits", each visit's state and the unsent work of others. */
-export async function showOutbox() {
+async function showOutbox() {
   let records, photos;
   try { [records, photos] = await Promise.all([allAudits(), allPhotos()]); } catch { return; }
   let mine = 0;

@@ -1,6 +1,8 @@
 // The checklist editor: builds the checklist document in the browser, checks it live against the
 // server's own validation, previews each item as the auditor's phone shows it, and saves it.
 
+import { h, openDetailsAround } from "./dom.js";
+
 const TYPES = {
   yes_no: "Yes / no",
   scale: "Scale",
@@ -36,23 +38,6 @@ function blankSection(n) {
 }
 function blankItem(suffix) {
   return { id: `item-${suffix}`, text: "", type: "yes_no" };
-}
-
-// A tiny DOM builder: text always goes through textContent, never innerHTML.
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === false || value === null || value === undefined) continue;
-    if (key === "class") el.className = value;
-    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else if (key === "checked" || key === "value") el[key] = value;
-    else el.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
 }
 
 let uid = 0;
@@ -433,7 +418,7 @@ function showErrors(errors) {
     const path = dotted(error.path);
     const input = root.querySelector(`[data-path="${CSS.escape(path)}"]`);
     const message = h("p", { class: "error field-error", role: "alert" }, error.message);
-    for (let box = input?.closest("details") ?? null; box; box = box.parentElement?.closest("details") ?? null) box.open = true;
+    openDetailsAround(input);
     if (input) {
       input.setAttribute("aria-invalid", "true");
       (input.closest(".field, .check, fieldset") || input).after(message);

@@ -66,7 +66,7 @@ export const getPhoto = (photoId) => tx("photos", "readonly", (s) => s.get(photo
 export const keepSession = (session) => tx("meta", "readwrite", (s) => s.put(session, "session"));
 export const getSession = () => tx("meta", "readonly", (s) => s.get("session"));
 
-export function isPending(record) {
+function isPending(record) {
   return record.revision > record.acked_revision || record.submit_pending;
 }
 
@@ -105,13 +105,10 @@ export function newUuid() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-// The session's CSRF token: every cookie-authenticated API write must carry it (X-CSRFToken).
-export function csrfToken() {
-  return document.querySelector('meta[name="csrf-token"]')?.content || "";
-}
-
+// Every cookie-authenticated API write carries the session's CSRF token (X-CSRFToken): the page
+// passes it from its meta tag, the service worker from the session kept in IndexedDB.
 function headers(csrf, extra = {}) {
-  return { "X-CSRFToken": csrf || csrfToken(), Accept: "application/json", ...extra };
+  return { "X-CSRFToken": csrf, Accept: "application/json", ...extra };
 }
 
 /** Run replay() alone: across tabs and the service worker (Web Locks), else directly. */

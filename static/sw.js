@@ -9,15 +9,17 @@
 
 import { getSession, replayOnce } from "/static/outbox.js";
 
-const VERSION = "v3";
+const VERSION = "v4"; // a new version whenever a file below changes or is added, so phones fetch it
 const SHELL = `visitscore-shell-${VERSION}`;
 const PAGES = "visitscore-pages-"; // + the user id
 const STATE = "visitscore-state";
 const USER_KEY = "/__visitscore/user";
+// Every module a kept page imports, directly or not: one missing here and the page breaks offline.
 const SHELL_FILES = [
-  "/static/style.css", "/static/app.js", "/static/visit.js", "/static/outbox.js",
-  "/static/photos.js", "/static/timer.js", "/static/form-errors.js", "/static/icon.svg",
-  "/static/manifest.webmanifest",
+  "/static/style.css", "/static/app.js", "/static/outbox.js", "/static/form-errors.js", "/static/dom.js",
+  "/static/visit.js", "/static/visit-document.js", "/static/visit-rules.js", "/static/visit-sections.js",
+  "/static/visit-score.js", "/static/visit-photos.js", "/static/visit-status.js", "/static/local-time.js",
+  "/static/timer.js", "/static/icon.svg", "/static/manifest.webmanifest",
   "/static/icon-192.png", "/static/icon-512.png", "/static/icon-maskable-512.png",
 ];
 
