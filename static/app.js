@@ -2,9 +2,9 @@
 // visit's page), the count of unsent changes, each visit's state on "My visits", and a log-out that
 // never silently drops unsent work on a shared phone.
 
+import { meta } from "./dom.js";
 import { allAudits, allPhotos, auditState, keepSession, pendingCount, replayOnce } from "./outbox.js";
 
-const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || "";
 const csrfToken = meta("csrf-token");
 const currentUser = Number(meta("visitscore-user")) || null;
 const REPLAY_EVERY_MS = 10000;

@@ -21,3 +21,6 @@ export function h(tag, attrs = {}, ...children) {
 export function openDetailsAround(el) {
   for (let box = el?.closest("details") ?? null; box; box = box.parentElement?.closest("details") ?? null) box.open = true;
 }
+
+/** The content of a <meta name="…"> the page carries (the CSRF token, the current user), or "". */
+export const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || "";

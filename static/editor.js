@@ -1,7 +1,7 @@
 // The checklist editor: builds the checklist document in the browser, checks it live against the
 // server's own validation, previews each item as the auditor's phone shows it, and saves it.
 
-import { h, openDetailsAround } from "./dom.js";
+import { h, meta, openDetailsAround } from "./dom.js";
 
 const TYPES = {
   yes_no: "Yes / no",
@@ -389,7 +389,7 @@ function post(url, body) {
   return fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf, Accept: "application/json" },
+    headers: { "Content-Type": "application/json", "X-CSRFToken": meta("csrf-token"), Accept: "application/json" },
     body: JSON.stringify(body),
   });
 }
