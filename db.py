@@ -83,29 +83,6 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def forget_cached_pdfs(db: Database) -> int:
-    """Drop every cached PDF, so that names removed from the data vanish from documents too (an
-    employee's data purged, a branch's staff no longer informed). Rare; the cache refills on demand."""
-    return db.execute("delete from pdf_cache").rowcount
-
-
-def trim_pdf_cache(db: Database, max_bytes: int, max_age_days: float) -> int:
-    """Bound the PDF cache: drop entries older than max_age_days, then the oldest beyond max_bytes."""
-    cutoff = (datetime.now(UTC) - timedelta(days=max_age_days)).isoformat(timespec="seconds")
-    dropped = db.execute("delete from pdf_cache where created_at < ?", [cutoff]).rowcount
-    return (
-        dropped
-        + db.execute(
-            """delete from pdf_cache where cache_key in (
-             select cache_key from (
-               select cache_key, sum(length(pdf)) over (order by created_at desc, cache_key) as total
-                 from pdf_cache)
-              where total > ?)""",
-            [max_bytes],
-        ).rowcount
-    )
-
-
 def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
     """Add (sign 1) or take away (sign -1) the item and section rows of the audits matching the SQL
     condition `audits` (on `a`) to the report rollup: called when an audit is published, around a
@@ -127,6 +104,29 @@ def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
             on conflict do update set n = n + excluded.n, total = total + excluded.total,
                                       missed = missed + excluded.missed""",
         [*params, *params],
+    )
+
+
+def forget_cached_pdfs(db: Database) -> int:
+    """Drop every cached PDF, so that names removed from the data vanish from documents too (an
+    employee's data purged, a branch's staff no longer informed). Rare; the cache refills on demand."""
+    return db.execute("delete from pdf_cache").rowcount
+
+
+def trim_pdf_cache(db: Database, max_bytes: int, max_age_days: float) -> int:
+    """Bound the PDF cache: drop entries older than max_age_days, then the oldest beyond max_bytes."""
+    cutoff = (datetime.now(UTC) - timedelta(days=max_age_days)).isoformat(timespec="seconds")
+    dropped = db.execute("delete from pdf_cache where created_at < ?", [cutoff]).rowcount
+    return (
+        dropped
+        + db.execute(
+            """delete from pdf_cache where cache_key in (
+             select cache_key from (
+               select cache_key, sum(length(pdf)) over (order by created_at desc, cache_key) as total
+                 from pdf_cache)
+              where total > ?)""",
+            [max_bytes],
+        ).rowcount
     )
 
 
