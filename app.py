@@ -186,6 +186,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from audits import cli as audits_cli
     from audits.api import bp as audits_api
+    from audits.views import HOME_SECTIONS as audits_home
     from audits.views import bp as audits_views
     from audits.views import recording_upload_limit
     from checklists import cli as checklists_cli
@@ -194,7 +195,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from org import cli as org_cli
     from org.api import bp as org_api
     from org.auth import load_user
-    from org.errors import register_error_handlers
     from org.views import bp as org_views
     from reports import cli as reports_cli
     from reports.api import bp as reports_api
@@ -205,6 +205,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from standards.views import bp as standards_views
     from surveys.api import bp as surveys_api
     from surveys.views import bp as surveys_views
+    from web.handlers import register_error_handlers
 
     # Before the CSRF check, which reads request bodies: recordings may be larger than other uploads.
     app.before_request(recording_upload_limit)
@@ -224,6 +225,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # not import reports, so the app hands it over.
     app.extensions["suggested_visits"] = suggested_visits
     register_error_handlers(app)
+    # role -> functions (db, user) -> {"template", ...}: the parts of each role's home page.
+    app.extensions["home_sections"] = audits_home
     app.register_blueprint(org_views)
     app.register_blueprint(org_api)
     app.register_blueprint(checklists_views)
@@ -239,7 +242,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(surveys_api)
     org_cli.init_app(app)
     checklists_cli.init_app(app)
-    reports_cli.init_app(app)
+    reports_cli.init_app(app, create_app)
     audits_cli.init_app(app)
     standards_cli.init_app(app)
     from audits.notices import action_reminders

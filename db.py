@@ -105,6 +105,35 @@ def migrate(db: Database) -> list[str]:
     return pending
 
 
+def now() -> str:
+    """The moment stored in rows: UTC, to the second, ISO 8601 (so text order is time order)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
+    """Add (sign 1) or take away (sign -1) the item and section rows of the audits matching the SQL
+    condition `audits` (on `a`) to the report rollup: called when an audit is published, around a
+    change of a published audit, and by the bulk demo loader."""
+    db.execute(
+        f"""insert into report_rollup (kind, period_month, checklist_id, part_id, branch_id,
+                   checklist_version, n, total, missed)
+            select * from (
+              select 'item', a.period_month, a.checklist_id, i.item_id, a.branch_id, a.checklist_version,
+                     {sign} * count(*), 0.0, {sign} * sum(i.lost)
+                from audits a join audit_items i using (audit_id) where {audits}
+               group by 2, 3, 4, 5, 6
+              union all
+              select 'section', a.period_month, a.checklist_id, s.section_id, a.branch_id,
+                     a.checklist_version, {sign} * count(s.percent_value), {sign} * total(s.percent_value), 0
+                from audits a join audit_sections s using (audit_id) where {audits}
+               group by 2, 3, 4, 5, 6)
+             where true
+            on conflict do update set n = n + excluded.n, total = total + excluded.total,
+                                      missed = missed + excluded.missed""",
+        [*params, *params],
+    )
+
+
 def forget_cached_pdfs(db: Database) -> int:
     """Drop every cached PDF, so that names removed from the data vanish from documents too (an
     employee's data purged, a branch's staff no longer informed). Rare; the cache refills on demand."""
@@ -808,7 +837,7 @@ def m022_report_index(db: Database) -> None:
 def m023_report_rollup(db: Database) -> None:
     # Per month, branch and checklist version: each item's times scored and missed and each
     # section's count and sum of full-precision percents over the published audits, kept on
-    # publish (audits/store.py roll_up), so most-missed and the heat map read thousands of rows,
+    # publish (roll_up above), so most-missed and the heat map read thousands of rows,
     # not millions of answers.
     db.execute(
         """create table report_rollup (
@@ -819,6 +848,4 @@ def m023_report_rollup(db: Database) -> None:
            ) without rowid"""
     )
     db.execute("create index report_rollup_branch on report_rollup(branch_id, kind, period_month)")
-    from audits.store import roll_up
-
     roll_up(db, "a.status = 'published'")

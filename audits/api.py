@@ -32,12 +32,12 @@ from audits.schemas import (
     load_document,
 )
 from db import get_db, transaction
+from errors import AppError
 from org import store as org_store
-from org.apidoc import documented, json_body, load_body
 from org.auth import require
-from org.errors import AppError
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
 from org.schemas import CreatedSchema
+from web.apidoc import documented, json_body, load_body
 
 bp = Blueprint("audits_api", __name__, url_prefix="/api/v1")
 

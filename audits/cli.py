@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from audits import notices, schedules
 from audits.store import purge_employee_links, purge_recordings
 from db import connect
-from org.errors import AppError
+from errors import AppError
 
 
 def months_before(moment: datetime, months: int) -> datetime:

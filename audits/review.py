@@ -14,10 +14,9 @@ from audits.store import PUBLISHED, RETURNED, SUBMITTED, add_trail, audit_in_sco
 from checklists.model import Checklist
 from checklists.scoring import SCORED, Score, display_percent, format_percent
 from checklists.store import load_checklist
-from db import in_list, transaction
+from db import in_list, now, transaction
+from errors import AppError
 from org import store as org_store
-from org.errors import AppError
-from org.store import now
 
 OPEN, UPHELD, REJECTED = "open", "upheld", "rejected"
 

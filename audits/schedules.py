@@ -8,11 +8,10 @@ from sqlite_utils import Database
 from audits import notices, planner
 from audits import store as audits_store
 from checklists.store import load_checklist
-from db import transaction
+from db import now, transaction
+from errors import AppError
 from org import store as org_store
-from org.errors import AppError
 from org.roles import AUDITOR
-from org.store import now
 
 
 def create_schedule(

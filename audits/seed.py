@@ -22,9 +22,8 @@ from audits.schemas import load_document
 from checklists.model import Checklist
 from checklists.scoring import visible_items
 from checklists.store import list_checklists, load_checklist
-from db import transaction
+from db import now, transaction
 from org import store as org_store
-from org.store import now
 
 LONDON = ZoneInfo("Europe/London")
 COMMENTS = (

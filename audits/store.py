@@ -15,11 +15,10 @@ from audits.document import answer_problems, employee_problems, period_month, su
 from checklists.model import Checklist
 from checklists.scoring import Score, display_percent, score
 from checklists.store import load_checklist
-from db import forget_cached_pdfs, fraction_text, in_list, transaction
+from db import forget_cached_pdfs, fraction_text, in_list, now, roll_up, transaction
+from errors import AppError
 from org import store as org_store
-from org.errors import AppError
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
-from org.store import now
 
 DRAFT, SUBMITTED, RETURNED, PUBLISHED = "draft", "submitted", "returned", "published"
 LOCKED = (SUBMITTED, PUBLISHED)
@@ -231,30 +230,6 @@ def _document_columns(document: dict, result: Score, stamp: str) -> dict:
         "updated_at": stamp,
         **_score_columns(result),
     }
-
-
-def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
-    """Add (sign 1) or take away (sign -1) the item and section rows of the audits matching the SQL
-    condition `audits` (on `a`) to the report rollup: called when an audit is published, around a
-    change of a published audit, and by the bulk demo loader."""
-    db.execute(
-        f"""insert into report_rollup (kind, period_month, checklist_id, part_id, branch_id,
-                   checklist_version, n, total, missed)
-            select * from (
-              select 'item', a.period_month, a.checklist_id, i.item_id, a.branch_id, a.checklist_version,
-                     {sign} * count(*), 0.0, {sign} * sum(i.lost)
-                from audits a join audit_items i using (audit_id) where {audits}
-               group by 2, 3, 4, 5, 6
-              union all
-              select 'section', a.period_month, a.checklist_id, s.section_id, a.branch_id,
-                     a.checklist_version, {sign} * count(s.percent_value), {sign} * total(s.percent_value), 0
-                from audits a join audit_sections s using (audit_id) where {audits}
-               group by 2, 3, 4, 5, 6)
-             where true
-            on conflict do update set n = n + excluded.n, total = total + excluded.total,
-                                      missed = missed + excluded.missed""",
-        [*params, *params],
-    )
 
 
 def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tuple[Score, Score]:

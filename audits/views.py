@@ -43,12 +43,11 @@ from audits.schemas import UUID_RE, load_document
 from checklists.scoring import explain
 from checklists.store import list_checklists, load_checklist
 from db import get_db, transaction
+from errors import AppError, flatten_messages
 from org import store as org_store
 from org.auth import require
-from org.errors import AppError, flatten_messages
 from org.forms import attach_errors
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
-from org.views import home_sections
 from reports import store as reports_store
 
 bp = Blueprint("audits", __name__)
@@ -122,10 +121,13 @@ def scorecard_staff(db, branches: list[dict]) -> list[dict]:
     return out
 
 
-home_sections.setdefault(AUDITOR, []).append(_auditor_home)
-for _role in (REVIEWER, ADMIN):
-    home_sections.setdefault(_role, []).extend([_review_home, _office_home])
-home_sections.setdefault(MANAGER, []).insert(0, _manager_home)
+# The parts of each role's home page this package makes (create_app registers them).
+HOME_SECTIONS = {
+    AUDITOR: [_auditor_home],
+    REVIEWER: [_review_home, _office_home],
+    ADMIN: [_review_home, _office_home],
+    MANAGER: [_manager_home],
+}
 
 
 # Assignments

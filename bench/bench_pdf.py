@@ -27,10 +27,10 @@ def run() -> list[Row]:
     from flask import render_template
     from weasyprint import HTML
 
+    from app import create_app
     from reports import scorecards
     from reports.cli import _render, _start_worker
-    from reports.documents import branding
-    from reports.views import branch_pdf
+    from reports.documents import branch_pdf, branding
 
     stack, app = _seeded_app()
     with stack, app.app_context():
@@ -68,14 +68,14 @@ def run() -> list[Row]:
                 for n in range(BATCH)
             ]
             db.execute("delete from pdf_cache")
-            _start_worker(config)
+            _start_worker(create_app, config)
             start = time.perf_counter()
             for job in jobs:
                 _render(job)
             serial = time.perf_counter() - start
             db.execute("delete from pdf_cache")
             start = time.perf_counter()
-            with Pool(2, initializer=_start_worker, initargs=(config,)) as pool:
+            with Pool(2, initializer=_start_worker, initargs=(create_app, config)) as pool:
                 list(pool.imap_unordered(_render, jobs))
             parallel = time.perf_counter() - start
             assert len(list(Path(out).iterdir())) == BATCH

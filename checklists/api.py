@@ -10,10 +10,10 @@ from checklists.schemas import (
     ValidationReportSchema,
 )
 from db import get_db
-from org.apidoc import JSON, documented
+from errors import AppError
 from org.auth import require
-from org.errors import AppError
 from org.roles import ADMIN
+from web.apidoc import JSON, documented
 
 bp = Blueprint("checklists_api", __name__, url_prefix="/api/v1/checklists")
 BODY_TYPES = (JSON, *spec.YAML_MEDIA_TYPES)

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 
 from checklists.model import SCORED_TYPES, UNSCORED_TYPES
 from checklists.schemas import check_structure
-from org.errors import flatten_messages
+from errors import flatten_messages
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 16

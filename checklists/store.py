@@ -8,9 +8,8 @@ from sqlite_utils import Database
 
 from checklists.model import Checklist, checklist_from_dict
 from checklists.spec import canonical_json
-from db import transaction
-from org.errors import AppError
-from org.store import now
+from db import now, transaction
+from errors import AppError
 
 
 def _hash(doc: dict) -> str:

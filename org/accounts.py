@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from db import transaction
+from errors import AppError
 from mail import queue_mail
 from org import ratelimit, store
-from org.errors import AppError
 
 INVITATION, RESET = "invitation", "reset"
 LIFETIME = {INVITATION: timedelta(hours=72), RESET: timedelta(hours=2)}

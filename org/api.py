@@ -3,11 +3,10 @@
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 
 from db import get_db
+from errors import AppError
 from org import accounts, imports, store
-from org.apidoc import build_openapi, documented, load_body
 from org.auth import branch_in_scope, require
 from org.csvimport import KINDS
-from org.errors import AppError
 from org.roles import ADMIN, AUDITOR, MANAGER
 from org.schemas import (
     ApiIndexSchema,
@@ -22,6 +21,7 @@ from org.schemas import (
     UserListSchema,
     UserSchema,
 )
+from web.apidoc import build_openapi, documented, load_body
 
 bp = Blueprint("org_api", __name__, url_prefix="/api/v1")
 

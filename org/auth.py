@@ -5,9 +5,10 @@ import functools
 from flask import g, redirect, request, session, url_for
 
 from db import get_db
+from errors import AppError
 from org import store
-from org.errors import AppError, wants_json
 from org.roles import ROLES
+from web.handlers import wants_json
 
 
 def load_user() -> None:

@@ -9,9 +9,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from db import connect
+from errors import AppError
 from org import imports, store
 from org.csvimport import KINDS, detect_kind
-from org.errors import AppError
 from org.roles import ROLES
 from org.security import deployment_findings
 

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
-from org.errors import AppError
+from errors import AppError
 from org.roles import MANAGER, ROLE_LABELS
 
 

@@ -4,9 +4,9 @@ it all or nothing. Importing the same file again changes nothing."""
 from sqlite_utils import Database
 
 from db import transaction
+from errors import AppError
 from org import accounts, store
 from org.csvimport import BRANCHES, EMPLOYEES, ImportProblems, Row, parse
-from org.errors import AppError
 
 _BRANCH_FIELDS = ("name", "region", "address", "active", "staff_informed", "protect_lone_staff")
 

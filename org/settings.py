@@ -8,7 +8,7 @@ import warnings
 from PIL import Image, UnidentifiedImageError
 from sqlite_utils import Database
 
-from org.errors import AppError
+from errors import AppError
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 LOGO_BOX = (600, 200)

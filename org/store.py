@@ -7,16 +7,12 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from db import forget_cached_pdfs, in_list, transaction
-from org.errors import AppError
+from db import forget_cached_pdfs, in_list, now, transaction
+from errors import AppError
 from org.roles import ALL_BRANCHES, MANAGER, ROLES
 
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password")
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _not_found(what: str, key) -> AppError:

@@ -7,9 +7,9 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from wtforms import SelectChoice
 
 from db import get_db
+from errors import AppError
 from org import accounts, imports, ratelimit, settings, store
 from org.auth import employee_in_scope, log_in, log_out, require, restamp_session
-from org.errors import AppError
 from org.forms import (
     KEEP_PASSWORD_HINT,
     BranchForm,
@@ -27,10 +27,6 @@ from org.forms import (
 from org.roles import ADMIN, MANAGER, REVIEWER
 
 bp = Blueprint("org", __name__)
-
-# Other packages add parts to a role's home page: role -> functions (db, user) -> {"template", ...}.
-home_sections: dict[str, list] = {}
-
 
 _UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
 
@@ -133,7 +129,9 @@ def home():
             "employees": db["employees"].count,
             "users": db["users"].count,
         }
-    context["sections"] = [section(db, g.user) for section in home_sections.get(role, [])]
+    # Parts other packages add to a role's home page, as create_app registers them.
+    sections = current_app.extensions["home_sections"].get(role, [])
+    context["sections"] = [section(db, g.user) for section in sections]
     return render_template(f"org/home_{role}.html", **context)
 
 

@@ -4,10 +4,9 @@ from flask import Blueprint, g, request
 
 from checklists.scoring import display_percent
 from db import get_db
+from errors import AppError
 from org import store as org_store
-from org.apidoc import documented, load_body
 from org.auth import require
-from org.errors import AppError
 from org.roles import ADMIN, MANAGER, REVIEWER
 from reports import dashboard, sources, store
 from reports.comparison import league_table
@@ -22,6 +21,7 @@ from reports.schemas import (
     StandardsReportSchema,
 )
 from reports.standards import compliance
+from web.apidoc import documented, load_body
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
 # KPI definitions and values live beside the reports that read them, under /api/v1/kpis.

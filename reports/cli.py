@@ -1,15 +1,17 @@
 """CLI: render every scorecard of a period, on all cores."""
 
 import os
+from collections.abc import Callable
 from multiprocessing import Pool
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from db import connect
 from org import store as org_store
+from reports.documents import branch_pdf, employee_pdf
 from reports.kpis import KpiImportError
 from reports.periods import PeriodError, parse_period
 from reports.store import import_kpi_values
@@ -17,9 +19,7 @@ from reports.store import import_kpi_values
 _worker = {}
 
 
-def _start_worker(config: dict) -> None:
-    from app import create_app
-
+def _start_worker(create_app: Callable[[dict], Flask], config: dict) -> None:
     app = create_app(config)
     _worker["app"] = app
     _worker["db"] = connect(app.config["DATABASE"])
@@ -27,8 +27,6 @@ def _start_worker(config: dict) -> None:
 
 def _render(job: tuple[str, int, str, str, str]) -> str:
     """Render one scorecard in a worker process; return the file written."""
-    from reports.views import branch_pdf, employee_pdf
-
     kind, object_id, period_key, out, name = job
     with _worker["app"].app_context():
         period = parse_period(period_key)
@@ -74,7 +72,8 @@ def scorecards_command(period, out, employees, processes):
     jobs = scorecard_jobs(db, period_key, out, employees)
     db.conn.close()
     config = {k: current_app.config[k] for k in ("DATABASE", "SECRET_KEY", "COMPANY_NAME", "BRAND_COLOUR")}
-    with Pool(processes or os.cpu_count(), initializer=_start_worker, initargs=(config,)) as pool:
+    factory = current_app.extensions["app_factory"]
+    with Pool(processes or os.cpu_count(), initializer=_start_worker, initargs=(factory, config)) as pool:
         with click.progressbar(
             pool.imap_unordered(_render, jobs), length=len(jobs), label="Rendering scorecards"
         ) as bar:
@@ -102,6 +101,8 @@ def import_kpis_command(path):
     click.echo(f"{imported} KPI value(s) imported from {path}.")
 
 
-def init_app(app) -> None:
+def init_app(app: Flask, create_app: Callable[[dict], Flask]) -> None:
+    """Register the commands; `create_app` is the factory each scorecard worker builds its app with."""
+    app.extensions["app_factory"] = create_app
     app.cli.add_command(scorecards_command)
     app.cli.add_command(import_kpis_command)

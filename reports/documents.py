@@ -1,4 +1,5 @@
-"""PDF documents: a scorecard's data rendered with its template, cached by everything it shows."""
+"""PDF documents: a scorecard's data rendered with its template, cached by everything it shows;
+the visit report and the branch and employee scorecards, for the views and the CLI alike."""
 
 import hashlib
 import json
@@ -10,11 +11,12 @@ from flask import current_app, render_template
 from sqlite_utils import Database
 
 from audits import store as audits_store
-from db import trim_pdf_cache
+from db import now, trim_pdf_cache
+from errors import AppError
 from org import settings
-from org.errors import AppError
-from org.store import now
+from reports import scorecards
 from reports.pdf import render_pdf
+from reports.periods import Period
 
 # Bump when a PDF template or its CSS changes, so cached PDFs are made again.
 TEMPLATE_VERSION = "2026-11-1"
@@ -75,3 +77,35 @@ def pdf_document(
     config = current_app.config
     trim_pdf_cache(db, config["PDF_CACHE_MAX_MB"] * 1024 * 1024, config["PDF_CACHE_DAYS"])
     return pdf
+
+
+def visit_pdf(db: Database, audit_id: str, show_time: bool = True, paper: str = "a4") -> tuple[bytes, str]:
+    """An audit's visit report, and its file name."""
+    data = scorecards.visit_report(db, audit_id, branding(db)["colour"], show_time)
+    pdf = pdf_document(db, "visit", data, lambda: data, f"Visit report · {data['visited'][:10]}", paper)
+    return pdf, f"visit-{data['branch']['code']}-{data['visited'][:10]}.pdf"
+
+
+def branch_pdf(db: Database, branch_id: int, period: Period, paper: str = "a4") -> bytes:
+    """A branch's scorecard for a period."""
+    colour = branding(db)["colour"]
+    return pdf_document(
+        db,
+        "branch",
+        scorecards.branch_scorecard_state(db, branch_id, period),
+        lambda: scorecards.branch_scorecard(db, branch_id, period, colour),
+        f"Branch scorecard · {period.label}",
+        paper,
+    )
+
+
+def employee_pdf(db: Database, employee_id: int, period: Period, paper: str = "a4") -> bytes:
+    """An employee's scorecard for a period."""
+    return pdf_document(
+        db,
+        "employee",
+        scorecards.employee_scorecard_state(db, employee_id, period),
+        lambda: scorecards.employee_scorecard(db, employee_id, period, branding(db)["colour"]),
+        f"Employee scorecard · {period.label}",
+        paper,
+    )

@@ -17,9 +17,8 @@ from sqlite_utils import Database
 from audits.document import answer_text, is_answered
 from checklists.scoring import HIDDEN, SCORED, display_points, score
 from checklists.store import load_checklist
-from db import in_list, parse_fraction, transaction
-from org.errors import AppError
-from org.store import now
+from db import in_list, now, parse_fraction, transaction
+from errors import AppError
 from reports.kpis import parse_values
 from reports.periods import Period
 

@@ -10,18 +10,18 @@ from audits.store import audit_in_scope
 from checklists.scoring import display_percent
 from checklists.store import list_checklists, load_checklist
 from db import get_db
+from errors import AppError
 from org import store as org_store
 from org.auth import branch_in_scope, employee_in_scope, require
-from org.errors import AppError
 from org.forms import EmployeeForm
 from org.roles import ADMIN, MANAGER, REVIEWER
-from reports import exports, scorecards, sources, store
+from reports import exports, sources, store
 from reports import standards as standards_report
 from reports.api import period_arg, standards_scope
 from reports.branch_page import SECTIONS, branch_overview, latest_period_key
 from reports.comparison import league_table
 from reports.dashboard import bucket, dashboard
-from reports.documents import branding, pdf_document
+from reports.documents import branch_pdf, branding, employee_pdf, pdf_document, visit_pdf
 from reports.periods import Period, PeriodError, parse_period, picker
 from reports.poster import qr_svg
 from surveys import store as surveys_store
@@ -47,33 +47,8 @@ def _paper() -> str:
 def visit_report(audit_id):
     db = get_db()
     audit = audit_in_scope(db, audit_id.lower(), g.user)
-    show_time = request.args.get("time") != "hide"
-    data = scorecards.visit_report(db, audit["audit_id"], branding(db)["colour"], show_time)
-    pdf = pdf_document(db, "visit", data, lambda: data, f"Visit report · {data['visited'][:10]}", _paper())
-    return _pdf(pdf, f"visit-{data['branch']['code']}-{data['visited'][:10]}.pdf")
-
-
-def branch_pdf(db, branch_id: int, period, paper: str = "a4") -> bytes:
-    colour = branding(db)["colour"]
-    return pdf_document(
-        db,
-        "branch",
-        scorecards.branch_scorecard_state(db, branch_id, period),
-        lambda: scorecards.branch_scorecard(db, branch_id, period, colour),
-        f"Branch scorecard · {period.label}",
-        paper,
-    )
-
-
-def employee_pdf(db, employee_id: int, period, paper: str = "a4") -> bytes:
-    return pdf_document(
-        db,
-        "employee",
-        scorecards.employee_scorecard_state(db, employee_id, period),
-        lambda: scorecards.employee_scorecard(db, employee_id, period, branding(db)["colour"]),
-        f"Employee scorecard · {period.label}",
-        paper,
-    )
+    pdf, filename = visit_pdf(db, audit["audit_id"], request.args.get("time") != "hide", _paper())
+    return _pdf(pdf, filename)
 
 
 @bp.get("/reports/branches/<int:branch_id>/scorecard.pdf")

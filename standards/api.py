@@ -4,10 +4,9 @@ from flask import Blueprint, g, url_for
 
 from checklists.scoring import display_percent
 from db import get_db
+from errors import AppError
 from org import store as org_store
-from org.apidoc import documented, load_body
 from org.auth import employee_in_scope, require
-from org.errors import AppError
 from org.roles import ADMIN, MANAGER, REVIEWER
 from standards import store
 from standards.schemas import (
@@ -25,6 +24,7 @@ from standards.schemas import (
     StandardSchema,
     StandardVersionListSchema,
 )
+from web.apidoc import documented, load_body
 
 bp = Blueprint("standards_api", __name__, url_prefix="/api/v1")
 

@@ -5,7 +5,7 @@ import json
 import yaml
 from marshmallow import ValidationError
 
-from org.errors import flatten_messages
+from errors import flatten_messages
 from standards.schemas import StandardInSchema
 
 MAX_BYTES = 2_000_000

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from org.errors import AppError
+from errors import AppError
 
 OPTION_SLOTS = 4
 

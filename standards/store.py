@@ -9,10 +9,9 @@ from fractions import Fraction
 
 from sqlite_utils import Database
 
-from db import in_list, transaction
+from db import in_list, now, transaction
+from errors import AppError
 from org import store as org_store
-from org.errors import AppError
-from org.store import now
 from standards.quizzes import Grade, check_quiz
 
 INVITATION_DAYS = 14

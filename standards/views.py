@@ -7,9 +7,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from marshmallow import ValidationError
 
 from db import get_db
+from errors import AppError, flatten_messages
 from org import store as org_store
 from org.auth import employee_in_scope, require
-from org.errors import AppError, flatten_messages
 from org.roles import ADMIN, MANAGER, REVIEWER
 from standards import quizzes, store
 from standards.forms import InviteForm, StandardForm, blank_question, editor_rows, quiz_from_form

@@ -3,11 +3,11 @@
 from flask import Blueprint, url_for
 
 from db import get_db
-from org.apidoc import documented
 from org.auth import branch_in_scope, require
 from org.roles import ADMIN, MANAGER, REVIEWER
 from surveys import store
 from surveys.schemas import SurveyLinkSchema
+from web.apidoc import documented
 
 bp = Blueprint("surveys_api", __name__, url_prefix="/api/v1")
 

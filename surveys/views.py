@@ -3,8 +3,8 @@
 from flask import Blueprint, current_app, render_template, request
 
 from db import get_db
+from errors import AppError
 from org import store as org_store
-from org.errors import AppError
 from surveys import store
 from surveys.forms import SurveyForm
 from surveys.nps import ResponseError, parse_response

@@ -9,7 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, g, request
 from marshmallow import Schema, fields
 
-from org.errors import AppError
+from errors import AppError
 
 JSON = "application/json"
 
