@@ -186,6 +186,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from audits import cli as audits_cli
     from audits.api import bp as audits_api
+    from audits.ids import UUIDConverter
     from audits.views import HOME_SECTIONS as audits_home
     from audits.views import bp as audits_views
     from audits.views import recording_upload_limit
@@ -227,6 +228,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     # role -> functions (db, user) -> {"template", ...}: the parts of each role's home page.
     app.extensions["home_sections"] = audits_home
+    # <uuid:...> gives views the id as a lower-case str; a malformed id matches no route (404).
+    app.url_map.converters["uuid"] = UUIDConverter
     app.register_blueprint(org_views)
     app.register_blueprint(org_api)
     app.register_blueprint(checklists_views)

@@ -1,12 +1,9 @@
 """JSON API of audits: the idempotent save, submit, read, and photo upload by UUID."""
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, current_app, g, request, url_for
 
-from audits import notices, photos, recordings, review, schedules, store
+from audits import pages, photos, recordings, review, schedules, store
 from audits.schemas import (
-    UUID_RE,
     ActionDoneSchema,
     ActionInSchema,
     ActionListSchema,
@@ -42,13 +39,7 @@ from web.apidoc import documented, json_body, load_body
 bp = Blueprint("audits_api", __name__, url_prefix="/api/v1")
 
 
-def _check_uuid(value: str, what: str = "audit") -> str:
-    if not UUID_RE.match(value):
-        raise AppError(f"{value!r} is not a valid {what} UUID.", 400)
-    return value.lower()
-
-
-@bp.put("/audits/<audit_id>")
+@bp.put("/audits/<uuid:audit_id>")
 @documented(
     "Save the whole audit document; the same document again changes nothing, an older revision "
     "never overwrites a newer one, a different document for a submitted audit is 409",
@@ -58,7 +49,6 @@ def _check_uuid(value: str, what: str = "audit") -> str:
 )
 @require(AUDITOR, ADMIN, api=True)
 def save(audit_id):
-    audit_id = _check_uuid(audit_id)
     document = load_document(json_body())
     allow_unscheduled = current_app.config["ALLOW_UNSCHEDULED_VISITS"]
     audit, outcome = store.save_audit(get_db(), audit_id, document, g.user, allow_unscheduled)
@@ -67,25 +57,25 @@ def save(audit_id):
     return response, 201 if outcome == "created" else 200
 
 
-@bp.get("/audits/<audit_id>")
+@bp.get("/audits/<uuid:audit_id>")
 @documented("An audit: its document, status, score and section scores", response=AuditSchema)
 @require(api=True)
 def read(audit_id):
-    audit = store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)
+    audit = store.audit_in_scope(get_db(), audit_id, g.user)
     return _view(audit)
 
 
-@bp.post("/audits/<audit_id>/submit")
+@bp.post("/audits/<uuid:audit_id>/submit")
 @documented("Submit the audit (idempotent); 422 names what is missing", response=AuditSchema)
 @require(AUDITOR, ADMIN, api=True)
 def submit(audit_id):
-    audit = store.submit_audit(get_db(), _check_uuid(audit_id), g.user)
+    audit = store.submit_audit(get_db(), audit_id, g.user)
     return _view(audit)
 
 
 def _scoped_body(audit_id: str, schema) -> tuple[str, dict]:
     """The audit id and the validated body; an audit out of scope is 404 before any body check."""
-    audit = store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)
+    audit = store.audit_in_scope(get_db(), audit_id, g.user)
     return audit["audit_id"], load_body(schema)
 
 
@@ -105,7 +95,7 @@ def _upload_bytes(field: str = "photo") -> bytes:
     return request.get_data()
 
 
-@bp.put("/audits/<audit_id>/photos/<photo_id>")
+@bp.put("/audits/<uuid:audit_id>/photos/<uuid:photo_id>")
 @documented(
     "Upload a photo under its own UUID (the raw image, or multipart field 'photo'); idempotent",
     response=PhotoSchema,
@@ -116,12 +106,8 @@ def _upload_bytes(field: str = "photo") -> bytes:
 @require(AUDITOR, ADMIN, api=True)
 def upload_photo(audit_id, photo_id):
     db = get_db()
-    audit = store.audit_in_scope(db, _check_uuid(audit_id), g.user)
-    photo_id = _check_uuid(photo_id, "photo")
-    try:
-        info = store.get_photo_info(db, photo_id)
-    except AppError:
-        info = None
+    audit = store.audit_in_scope(db, audit_id, g.user)
+    info = store.find_photo_info(db, photo_id)
     if info is None:
         data = _upload_bytes()
         if not data:
@@ -146,7 +132,7 @@ def upload_photo(audit_id, photo_id):
     return body, 201 if created else 200
 
 
-@bp.put("/audits/<audit_id>/recordings/<recording_id>")
+@bp.put("/audits/<uuid:audit_id>/recordings/<uuid:recording_id>")
 @documented(
     "Upload a call recording under its own UUID (the raw audio, or multipart field 'recording'; "
     "the type is sniffed from the content: 415 if not audio, 413 above 25 MB); idempotent",
@@ -162,12 +148,8 @@ def upload_photo(audit_id, photo_id):
 @require(AUDITOR, ADMIN, api=True)
 def upload_recording(audit_id, recording_id):
     db = get_db()
-    audit = store.audit_in_scope(db, _check_uuid(audit_id), g.user)
-    recording_id = _check_uuid(recording_id, "recording")
-    try:
-        info = store.get_recording_info(db, recording_id)
-    except AppError:
-        info = None
+    audit = store.audit_in_scope(db, audit_id, g.user)
+    info = store.find_recording_info(db, recording_id)
     processed = None
     if info is None:
         data = _upload_bytes("recording")
@@ -193,16 +175,16 @@ def upload_recording(audit_id, recording_id):
 # Review, and what the branch does with a published audit
 
 
-@bp.post("/audits/<audit_id>/approve")
+@bp.post("/audits/<uuid:audit_id>/approve")
 @documented(
     "Approve a submitted audit: it is published to the branch and counts in reports", response=AuditSchema
 )
 @require(REVIEWER, ADMIN, api=True)
 def approve(audit_id):
-    return _view(review.approve(get_db(), _check_uuid(audit_id), g.user))
+    return _view(review.approve(get_db(), audit_id, g.user))
 
 
-@bp.post("/audits/<audit_id>/return")
+@bp.post("/audits/<uuid:audit_id>/return")
 @documented(
     "Send a submitted audit back to its auditor with a reason", body=ReasonSchema, response=AuditSchema
 )
@@ -212,7 +194,7 @@ def return_audit(audit_id):
     return _view(review.return_to_auditor(get_db(), audit_id, g.user, data["reason"]))
 
 
-@bp.post("/audits/<audit_id>/corrections")
+@bp.post("/audits/<uuid:audit_id>/corrections")
 @documented(
     "Correct one answer of a submitted audit, with a reason", body=CorrectionSchema, response=AuditSchema
 )
@@ -223,14 +205,14 @@ def correct(audit_id):
     return _view(audit)
 
 
-@bp.post("/audits/<audit_id>/acknowledge")
+@bp.post("/audits/<uuid:audit_id>/acknowledge")
 @documented("The branch manager acknowledges a published audit", response=AuditSchema)
 @require(MANAGER, api=True)
 def acknowledge(audit_id):
-    return _view(review.acknowledge(get_db(), _check_uuid(audit_id), g.user))
+    return _view(review.acknowledge(get_db(), audit_id, g.user))
 
 
-@bp.post("/audits/<audit_id>/appeals")
+@bp.post("/audits/<uuid:audit_id>/appeals")
 @documented(
     "Appeal items that lost points, within the appeal period",
     body=AppealInSchema,
@@ -245,11 +227,11 @@ def appeal(audit_id):
     return {"appeals": ids}, 201
 
 
-@bp.get("/audits/<audit_id>/appeals")
+@bp.get("/audits/<uuid:audit_id>/appeals")
 @documented("The appeals of an audit, with their outcome and the score before and after")
 @require(api=True)
 def list_appeals(audit_id):
-    audit = store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)
+    audit = store.audit_in_scope(get_db(), audit_id, g.user)
     rows = review.appeals_list(get_db(), status=None, audit_id=audit["audit_id"])
     return {"appeals": AppealSchema(many=True).dump(rows)}
 
@@ -271,10 +253,10 @@ def decide(appeal_id):
 
 
 def _action_view(row: dict) -> dict:
-    return {**row, "overdue": row["state"] == review.ACTION_OPEN and row["due"] < _today()}
+    return {**row, "overdue": row["state"] == review.ACTION_OPEN and row["due"] < pages.today()}
 
 
-@bp.post("/audits/<audit_id>/actions")
+@bp.post("/audits/<uuid:audit_id>/actions")
 @documented(
     "Add an action for an item that lost points: an assignee from the branch's users and a due date",
     body=ActionInSchema,
@@ -308,7 +290,7 @@ def list_actions():
         raise AppError("status is open, overdue, done or verified.", 400, {"status": ["Unknown status."]})
     db = get_db()
     rows = review.actions_list(
-        db, branch_ids=org_store.visible_branch_ids(db, g.user), state=state, today=_today()
+        db, branch_ids=org_store.visible_branch_ids(db, g.user), state=state, today=pages.today()
     )
     return ActionListSchema().dump({"actions": [_action_view(r) for r in rows]})
 
@@ -340,11 +322,11 @@ def action_verify(action_id):
     return ActionSchema().dump(_action_view(review.verify_action(get_db(), action_id, g.user)))
 
 
-@bp.get("/audits/<audit_id>/trail")
+@bp.get("/audits/<uuid:audit_id>/trail")
 @documented("Every change after submission: who, when, what, why, before and after", response=TrailSchema)
 @require(api=True)
 def trail(audit_id):
-    audit = store.audit_in_scope(get_db(), _check_uuid(audit_id), g.user)
+    audit = store.audit_in_scope(get_db(), audit_id, g.user)
     entries = review.trail(get_db(), audit, hide_shopper=g.user["role"] == MANAGER)
     return TrailSchema().dump({"trail": entries})
 
@@ -352,12 +334,8 @@ def trail(audit_id):
 # Running a programme: assignments and recurring schedules
 
 
-def _today() -> str:
-    return datetime.now(UTC).date().isoformat()
-
-
 def _assignment_view(row: dict) -> dict:
-    return {**row, "audit_status": row["status"], "status": store.assignment_state(row, _today())}
+    return {**row, "audit_status": row["status"], "status": store.assignment_state(row, pages.today())}
 
 
 def _auditor_id(email: str) -> int:
@@ -389,7 +367,7 @@ def list_assignments():
     if state not in (None, "open", "overdue", "done"):
         raise AppError("status is open, overdue or done.", 400, {"status": ["Use open, overdue or done."]})
     auditor_id = g.user["user_id"] if g.user["role"] == AUDITOR else None
-    rows = store.list_assignments(get_db(), auditor_id=auditor_id, state=state, today=_today())
+    rows = store.list_assignments(get_db(), auditor_id=auditor_id, state=state, today=pages.today())
     return AssignmentListSchema().dump({"assignments": [_assignment_view(r) for r in rows]})
 
 
@@ -408,17 +386,16 @@ def create_assignment():
     due = data["due"].isoformat()
     with transaction(db):
         _check_rotation(data["branch_id"], data["checklist_id"], auditor_id, due, data["override"])
-        assignment_id = store.create_assignment(
+        assignment_id = schedules.assign_visit(
             db,
-            data["branch_id"],
-            data["checklist_id"],
-            auditor_id,
-            data["due_from"].isoformat() if data["due_from"] else "",
-            due,
-            data["notes"],
-            g.user["user_id"],
+            branch_id=data["branch_id"],
+            checklist_id=data["checklist_id"],
+            auditor_id=auditor_id,
+            due_from=data["due_from"].isoformat() if data["due_from"] else "",
+            due_by=due,
+            notes=data["notes"],
+            user_id=g.user["user_id"],
         )
-        notices.visit_assigned(db, store.get_assignment(db, assignment_id))
     return {"id": assignment_id}, 201
 
 
@@ -455,9 +432,7 @@ def patch_assignment(assignment_id):
                 data["override"],
                 exclude=assignment_id,
             )
-        updated, moved = store.reassign(db, assignment_id, auditor_id, due)
-        if moved or (due and due != row["due_by"]):
-            notices.visit_assigned(db, updated)
+        updated, _moved = schedules.change_assignment(db, row, auditor_id, due)
     return AssignmentSchema().dump(_assignment_view(updated))
 
 

@@ -23,7 +23,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from checklists.model import Checklist
+from checklists.store import list_checklists
+from org import store as org_store
 from org.forms import MultiCheckboxField
+from org.roles import AUDITOR
 
 MAX_VISITS = 31  # visits to one branch in one period
 
@@ -147,3 +151,41 @@ class ActionDoneForm(FlaskForm):
 
 class ActionVerifyForm(FlaskForm):
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
+
+
+# Choices read from the database
+
+
+def branch_choices(db) -> list[SelectChoice]:
+    """The active branches as "code · name"."""
+    return [
+        SelectChoice(b["branch_id"], f"{b['code']} · {b['name']}")
+        for b in org_store.list_branches(db)
+        if b["active"]
+    ]
+
+
+def checklist_choices(db) -> list[SelectChoice]:
+    return [SelectChoice(c["checklist_id"], c["title"]) for c in list_checklists(db)]
+
+
+def person_choices(users: list[dict]) -> list[SelectChoice]:
+    return [SelectChoice(u["user_id"], u["name"] or u["email"]) for u in users]
+
+
+def auditor_choices(db) -> list[SelectChoice]:
+    """The active auditors."""
+    return person_choices([u for u in org_store.list_users(db) if u["role"] == AUDITOR and u["active"]])
+
+
+def visit_choices(form, db) -> None:
+    """Fill the branch, checklist and (where the form has one) auditor of a visit form."""
+    form.branch_id.choices = branch_choices(db)
+    form.checklist_id.choices = checklist_choices(db)
+    if hasattr(form, "auditor_id"):
+        form.auditor_id.choices = auditor_choices(db)
+
+
+def item_choices(checklist: Checklist, item_ids: list[str]) -> list[SelectChoice]:
+    """Items of the checklist by their text."""
+    return [SelectChoice(i, checklist.item(i).text) for i in item_ids]

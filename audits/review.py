@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from audits import notices, photos, store
 from audits.document import answer_text
+from audits.formdata import answer_from_field
 from audits.store import PUBLISHED, RETURNED, SUBMITTED, add_trail, audit_in_scope, audit_score
 from checklists.model import Checklist
 from checklists.scoring import SCORED, Score, display_percent, format_percent
@@ -196,8 +197,9 @@ def complete_action(
     return get_action(db, action_id, user)
 
 
-def proof_photo(db: Database, action: dict, data: bytes, user: dict) -> str | None:
-    """Store a proof photo with the action's audit; its id, or None when no file was sent."""
+def evidence_photo(db: Database, audit: dict, data: bytes, user: dict) -> str | None:
+    """Store a photo sent as evidence (an appeal's, an action's proof) with the audit; its id, or
+    None when no file was sent."""
     if not data:
         return None
     try:
@@ -205,8 +207,23 @@ def proof_photo(db: Database, action: dict, data: bytes, user: dict) -> str | No
     except photos.PhotoError as exc:
         raise AppError(str(exc), 422, {"photo": [str(exc)]}) from None
     photo_id = str(uuid.uuid4())
-    store.save_photo(db, photo_id, store.get_audit(db, action["audit_id"]), user, processed, evidence=True)
+    store.save_photo(db, photo_id, audit, user, processed, evidence=True)
     return photo_id
+
+
+def proof_photo(db: Database, action: dict, data: bytes, user: dict) -> str | None:
+    """Store a proof photo with the action's audit; its id, or None when no file was sent."""
+    return evidence_photo(db, store.get_audit(db, action["audit_id"]), data, user)
+
+
+def typed_answer(db: Database, audit: dict, item_id: str, text: str) -> dict:
+    """The answer a form's text gives to an item of the audit's checklist; 422 if there is no such item."""
+    checklist = load_checklist(db, audit["checklist_id"], audit["checklist_version"])
+    try:
+        kind = checklist.item(item_id).type
+    except KeyError:
+        raise AppError("This item is not in the checklist.", 422) from None
+    return answer_from_field(kind, text)
 
 
 def verify_action(db: Database, action_id: int, user: dict, note: str = "") -> dict:
@@ -248,12 +265,8 @@ def verify_at_visit(db: Database, audit: dict, result: Score, user_id: int) -> i
 
 def get_action(db: Database, action_id: int, user: dict) -> dict:
     rows = list(db.query(_ACTION_SELECT + " where x.action_id = ?", [action_id]))
-    if not rows:
+    if not rows or store.find_audit_in_scope(db, rows[0]["audit_id"], user) is None:
         raise AppError(f"Action {action_id} does not exist.", 404)
-    try:
-        audit_in_scope(db, rows[0]["audit_id"], user)
-    except AppError:
-        raise AppError(f"Action {action_id} does not exist.", 404) from None
     return rows[0]
 
 
@@ -330,12 +343,8 @@ def open_appeals(
 
 def get_appeal(db: Database, appeal_id: int, user: dict) -> dict:
     rows = list(db.query("select * from appeals where appeal_id = ?", [appeal_id]))
-    if not rows:
+    if not rows or store.find_audit_in_scope(db, rows[0]["audit_id"], user) is None:
         raise AppError(f"Appeal {appeal_id} does not exist.", 404)
-    try:
-        audit_in_scope(db, rows[0]["audit_id"], user)
-    except AppError:
-        raise AppError(f"Appeal {appeal_id} does not exist.", 404) from None
     return rows[0]
 
 

@@ -7,7 +7,7 @@ from sqlite_utils import Database
 
 from audits import notices, planner
 from audits import store as audits_store
-from checklists.store import load_checklist
+from checklists.store import find_checklist
 from db import now, transaction
 from errors import AppError
 from org import store as org_store
@@ -26,9 +26,7 @@ def create_schedule(
 ) -> int:
     """Store a schedule over a list of branches or a whole region; 422 naming what does not exist."""
     problems: dict[str, list[str]] = {}
-    try:
-        load_checklist(db, checklist_id)
-    except AppError:
+    if find_checklist(db, checklist_id) is None:
         problems["checklist_id"] = [f"Checklist {checklist_id!r} does not exist."]
     region_id = None
     if region is not None:
@@ -199,16 +197,47 @@ def plan_visits(
     with transaction(db):
         rows = _plan(db, period_key)
         for row in rows:
-            row["id"] = audits_store.create_assignment(
+            row["id"] = assign_visit(
                 db,
-                row["branch_id"],
-                row["checklist_id"],
-                row["auditor_id"],
-                row["due_from"],
-                row["due"],
-                "",
-                user_id,
+                branch_id=row["branch_id"],
+                checklist_id=row["checklist_id"],
+                auditor_id=row["auditor_id"],
+                due_from=row["due_from"],
+                due_by=row["due"],
+                notes="",
+                user_id=user_id,
                 planned={"schedule_id": row["schedule_id"], "period": row["period"], "slot": row["slot"]},
             )
-            notices.visit_assigned(db, audits_store.get_assignment(db, row["id"]))
     return rows
+
+
+# One visit at a time
+
+
+def assign_visit(db: Database, **visit) -> int:
+    """Assign a visit (the arguments of store.create_assignment, by name) and mail its auditor; its id."""
+    with transaction(db):
+        assignment_id = audits_store.create_assignment(db, **visit)
+        notices.visit_assigned(db, audits_store.get_assignment(db, assignment_id))
+    return assignment_id
+
+
+def change_assignment(
+    db: Database, row: dict, auditor_id: int | None, due_by: str | None
+) -> tuple[dict, bool]:
+    """Reassign a visit (a saved draft moves along) or move its due date, mailing the auditor when
+    either changed; the updated assignment and whether it moved to another auditor."""
+    with transaction(db):
+        updated, moved = audits_store.reassign(db, row["assignment_id"], auditor_id, due_by)
+        if moved or (due_by and due_by != row["due_by"]):
+            notices.visit_assigned(db, updated)
+    return updated, moved
+
+
+def assignment_groups(rows: list[dict], today: str) -> dict[str, list[dict]]:
+    """Assignments (none cancelled) as head office's list shows them: overdue, upcoming, done."""
+    groups: dict[str, list[dict]] = {"Overdue": [], "Upcoming": [], "Done": []}
+    names = {"overdue": "Overdue", "open": "Upcoming", "done": "Done"}
+    for row in rows:
+        groups[names[audits_store.assignment_state(row, today)]].append(row)
+    return groups

@@ -1,13 +1,11 @@
 """Marshmallow schemas of the audit document (what the phone keeps and sends) and the audit API."""
 
-import re
 from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from audits import planner
-
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+from audits.ids import UUID_RE
 
 
 def aware_timestamp(value: str) -> None:

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from audits.document import answer_problems, employee_problems, period_month, submission_problems, utc
 from checklists.model import Checklist
 from checklists.scoring import Score, display_percent, score
-from checklists.store import load_checklist
+from checklists.store import find_checklist, load_checklist
 from db import forget_cached_pdfs, fraction_text, in_list, now, roll_up, transaction
 from errors import AppError
 from org import store as org_store
@@ -35,11 +35,18 @@ def _hash(document: dict) -> str:
 # Reading
 
 
-def get_audit(db: Database, audit_id: str) -> dict:
+def find_audit(db: Database, audit_id: str) -> dict | None:
+    """The audit, or None when there is none."""
     rows = list(db.query("select * from audits where audit_id = ?", [audit_id]))
-    if not rows:
+    return {**rows[0], "document": json.loads(rows[0]["document"])} if rows else None
+
+
+def get_audit(db: Database, audit_id: str) -> dict:
+    """The audit; 404 when there is none."""
+    audit = find_audit(db, audit_id)
+    if audit is None:
         raise AppError(f"Audit {audit_id} does not exist.", 404)
-    return {**rows[0], "document": json.loads(rows[0]["document"])}
+    return audit
 
 
 def can_see(db: Database, audit: dict, user: dict) -> bool:
@@ -57,13 +64,16 @@ def can_see(db: Database, audit: dict, user: dict) -> bool:
     return False
 
 
+def find_audit_in_scope(db: Database, audit_id: str, user: dict) -> dict | None:
+    """The audit if the user may see it; None when there is none or it is out of their scope."""
+    audit = find_audit(db, audit_id)
+    return audit if audit is not None and can_see(db, audit, user) else None
+
+
 def audit_in_scope(db: Database, audit_id: str, user: dict) -> dict:
     """The audit if the user may see it; 404 otherwise, as for one that does not exist."""
-    try:
-        audit = get_audit(db, audit_id)
-    except AppError:
-        audit = None
-    if audit is None or not can_see(db, audit, user):
+    audit = find_audit_in_scope(db, audit_id, user)
+    if audit is None:
         raise AppError(f"Audit {audit_id} does not exist.", 404)
     return audit
 
@@ -446,12 +456,10 @@ def create_assignment(
     """Assign a visit; its audit id is fixed now so every device of the auditor saves to one audit.
     `planned` holds the schedule_id, period and slot of a visit the planner made."""
     _check_branch(db, branch_id)
-    try:
-        load_checklist(db, checklist_id)
-    except AppError:
+    if find_checklist(db, checklist_id) is None:
         raise AppError(
             f"Checklist {checklist_id!r} does not exist.", 422, {"checklist_id": ["No such checklist."]}
-        ) from None
+        )
     _check_auditor(db, auditor_id)
     if due_from and due_from > due_by:
         raise AppError(
@@ -478,19 +486,14 @@ def create_assignment(
 
 
 def _check_branch(db: Database, branch_id: int) -> dict:
-    try:
-        return org_store.get_branch(db, branch_id)
-    except AppError:
-        raise AppError(
-            f"Branch {branch_id} does not exist.", 422, {"branch_id": [f"No branch {branch_id}."]}
-        ) from None
+    branch = org_store.find_branch(db, branch_id)
+    if branch is None:
+        raise AppError(f"Branch {branch_id} does not exist.", 422, {"branch_id": [f"No branch {branch_id}."]})
+    return branch
 
 
 def _check_auditor(db: Database, auditor_id: int) -> dict:
-    try:
-        auditor = org_store.get_user(db, auditor_id)
-    except AppError:
-        auditor = None
+    auditor = org_store.find_user(db, auditor_id)
     if auditor is None or auditor["role"] != AUDITOR or not auditor["active"]:
         raise AppError(
             "Visits are assigned to active auditors.", 422, {"auditor": ["Not an active auditor."]}
@@ -718,16 +721,23 @@ def save_photo(
     return get_photo_info(db, photo_id), True
 
 
-def get_photo_info(db: Database, photo_id: str) -> dict:
+def find_photo_info(db: Database, photo_id: str) -> dict | None:
+    """A photo's size and audit (not its bytes), or None when there is none."""
     rows = list(
         db.query(
             "select photo_id, audit_id, width, height, bytes, created_at from photos where photo_id = ?",
             [photo_id],
         )
     )
-    if not rows:
+    return rows[0] if rows else None
+
+
+def get_photo_info(db: Database, photo_id: str) -> dict:
+    """A photo's size and audit; 404 when there is none."""
+    info = find_photo_info(db, photo_id)
+    if info is None:
         raise AppError(f"Photo {photo_id} does not exist.", 404)
-    return rows[0]
+    return info
 
 
 def photo_bytes(db: Database, photo_id: str, thumbnail: bool = False) -> bytes:
@@ -822,11 +832,18 @@ def save_recording(db: Database, recording_id: str, audit: dict, user: dict, rec
 _RECORDING_INFO = "select recording_id, audit_id, content_type, bytes, created_at from recordings"
 
 
-def get_recording_info(db: Database, recording_id: str) -> dict:
+def find_recording_info(db: Database, recording_id: str) -> dict | None:
+    """A recording's type, size and audit (not its audio), or None when there is none."""
     rows = list(db.query(_RECORDING_INFO + " where recording_id = ?", [recording_id]))
-    if not rows:
+    return rows[0] if rows else None
+
+
+def get_recording_info(db: Database, recording_id: str) -> dict:
+    """A recording's type, size and audit; 404 when there is none."""
+    info = find_recording_info(db, recording_id)
+    if info is None:
         raise AppError(f"Recording {recording_id} does not exist.", 404)
-    return rows[0]
+    return info
 
 
 def recordings_of(db: Database, audit_id: str) -> list[dict]:

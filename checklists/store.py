@@ -70,8 +70,9 @@ def _model(content_hash: str, version: int, spec_text: str) -> Checklist:
     return checklist_from_dict(json.loads(spec_text), version)
 
 
-def load_checklist(db: Database, checklist_id: str, version: int | None = None) -> Checklist:
-    """The model of a stored version, ready for the scoring engine."""
+def find_checklist(db: Database, checklist_id: str, version: int | None = None) -> Checklist | None:
+    """The model of a stored version (the newest when version is None), ready for the scoring
+    engine; None when there is no such checklist or version."""
     if version is None:
         rows = list(db.query("select latest_version from checklists where checklist_id = ?", [checklist_id]))
         version = rows[0]["latest_version"] if rows else 0
@@ -81,9 +82,16 @@ def load_checklist(db: Database, checklist_id: str, version: int | None = None) 
             [checklist_id, version],
         )
     )
-    if not rows:
-        raise AppError(f"Checklist {checklist_id!r} version {version} does not exist.", 404)
-    return _model(rows[0]["content_hash"], version, rows[0]["spec"])
+    return _model(rows[0]["content_hash"], version, rows[0]["spec"]) if rows else None
+
+
+def load_checklist(db: Database, checklist_id: str, version: int | None = None) -> Checklist:
+    """The model of a stored version (the newest when version is None); 404 when there is none."""
+    checklist = find_checklist(db, checklist_id, version)
+    if checklist is None:
+        what = f"Checklist {checklist_id!r}" + (f" version {version}" if version is not None else "")
+        raise AppError(f"{what} does not exist.", 404)
+    return checklist
 
 
 def list_checklists(db: Database) -> list[dict]:

@@ -22,10 +22,7 @@ def load_user() -> None:
         return
     user_id = session.get("user_id")
     if user_id is not None:
-        try:
-            user = store.get_user(get_db(), user_id)
-        except AppError:
-            user = None
+        user = store.find_user(get_db(), user_id)
         # A session signed before the user's last logout or password change is over.
         if user is None or not user["active"] or session.get("generation") != user["session_generation"]:
             session.clear()
@@ -77,18 +74,21 @@ def require(*roles: str, api: bool = False):
     return decorator
 
 
+def _branch_visible(branch_id: int) -> bool:
+    visible = store.visible_branch_ids(get_db(), g.user)
+    return visible is None or branch_id in visible
+
+
 def branch_in_scope(branch_id: int) -> dict:
     """The branch if the current user may see it; 404 otherwise, as for one that does not exist."""
-    visible = store.visible_branch_ids(get_db(), g.user)
-    if visible is not None and branch_id not in visible:
+    if not _branch_visible(branch_id):
         raise AppError(f"Branch {branch_id} does not exist.", 404)
     return store.get_branch(get_db(), branch_id)
 
 
 def employee_in_scope(employee_id: int) -> dict:
+    """The employee if the current user may see their branch; 404 otherwise."""
     employee = store.get_employee(get_db(), employee_id)
-    try:
-        branch_in_scope(employee["branch_id"])
-    except AppError:
-        raise AppError(f"Employee {employee_id} does not exist.", 404) from None
+    if not _branch_visible(employee["branch_id"]):
+        raise AppError(f"Employee {employee_id} does not exist.", 404)
     return employee

@@ -94,11 +94,18 @@ def list_branches(
     return [_branch_row(r) for r in db.query(sql + " order by r.name, b.code", params)]
 
 
-def get_branch(db: Database, branch_id: int) -> dict:
+def find_branch(db: Database, branch_id: int) -> dict | None:
+    """The branch, or None when there is none."""
     rows = list(db.query(_BRANCH_SELECT + " where b.branch_id = ?", [branch_id]))
-    if not rows:
+    return _branch_row(rows[0]) if rows else None
+
+
+def get_branch(db: Database, branch_id: int) -> dict:
+    """The branch; 404 when there is none."""
+    branch = find_branch(db, branch_id)
+    if branch is None:
         raise _not_found("Branch", branch_id)
-    return _branch_row(rows[0])
+    return branch
 
 
 def branch_id_by_code(db: Database, code: str) -> int | None:
@@ -217,11 +224,18 @@ def list_users(db: Database) -> list[dict]:
     return [_user_row(db, r) for r in rows]
 
 
-def get_user(db: Database, user_id: int) -> dict:
+def find_user(db: Database, user_id: int) -> dict | None:
+    """The user (without the password hash), or None when there is none."""
     rows = list(db.query("select * from users where user_id = ?", [user_id]))
-    if not rows:
+    return _user_row(db, rows[0]) if rows else None
+
+
+def get_user(db: Database, user_id: int) -> dict:
+    """The user (without the password hash); 404 when there is none."""
+    user = find_user(db, user_id)
+    if user is None:
         raise _not_found("User", user_id)
-    return _user_row(db, rows[0])
+    return user
 
 
 def user_by_email(db: Database, email: str) -> dict | None:

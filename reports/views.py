@@ -42,11 +42,11 @@ def _paper() -> str:
     return request.args.get("paper", "a4")
 
 
-@bp.get("/audits/<audit_id>/report.pdf")
+@bp.get("/audits/<uuid:audit_id>/report.pdf")
 @require()
 def visit_report(audit_id):
     db = get_db()
-    audit = audit_in_scope(db, audit_id.lower(), g.user)
+    audit = audit_in_scope(db, audit_id, g.user)
     pdf, filename = visit_pdf(db, audit["audit_id"], request.args.get("time") != "hide", _paper())
     return _pdf(pdf, filename)
 

@@ -423,3 +423,26 @@ def test_every_unsafe_request_needs_the_csrf_token(app, db, company, who):
         posted += 1
     assert posted >= 30
     assert {t: db[t].count for t in before} == before
+
+
+UUID_ARGUMENT = re.compile(r"<uuid:(\w+)>")
+
+
+def test_a_malformed_uuid_is_404_on_every_route_that_takes_one(app, db, company):
+    """A malformed id matches no route: 404 for everyone, as for an id out of scope (issue 19)."""
+    client = app.test_client()
+    Actions(client, db).login_as("admin")
+    values = sample_values(company, db, "own")
+    checked = 0
+    for rule, method in routes(app):
+        for name in UUID_ARGUMENT.findall(rule.rule):
+            url = build(app, rule, {**values, name: "not-a-uuid"})
+            response = request(client, method, url)
+            assert response.status_code == 404, f"{method} {url} -> {response.status_code}"
+            checked += 1
+    assert checked >= 20
+    for rule in app.url_map.iter_rules():
+        plain = rule.arguments & {"audit_id", "photo_id", "recording_id"} - set(
+            UUID_ARGUMENT.findall(rule.rule)
+        )
+        assert not plain, f"{rule.rule}: take {plain} as <uuid:...>"

@@ -92,8 +92,8 @@ def _path_and_params(rule: str) -> tuple[str, list[dict]]:
     params = []
     for converter, name in _CONVERTER.findall(rule):
         schema = {"type": "integer"} if converter == "int" else {"type": "string"}
-        if name in ("audit_id", "photo_id", "recording_id"):
-            schema["format"] = "uuid"  # made by the phone; anything else answers 400
+        if converter == "uuid":
+            schema["format"] = "uuid"  # made by the phone; anything else matches no route: 404
         params.append({"in": "path", "name": name, "required": True, "schema": schema})
     return _CONVERTER.sub(r"{\2}", rule), params
 

@@ -133,7 +133,7 @@ def test_one_uuid_belongs_to_one_audit(client, auditor, actions, visit_setup, db
 
 
 def test_bad_uuid_and_someone_elses_audit(client, auditor, actions):
-    assert put(client, auditor, wav_bytes(), recording_id="not-a-uuid").status_code == 400
+    assert put(client, auditor, wav_bytes(), recording_id="not-a-uuid").status_code == 404  # no such route
     stranger = actions.token("auditor", "other@example.com")
     assert put(client, stranger, wav_bytes()).status_code == 404
     assert put(client, actions.token("manager"), wav_bytes()).status_code == 403

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.conftest import csrf_header
@@ -163,7 +165,7 @@ def test_openapi_describes_every_api_route(app, client):
     documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1"):
-            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)  # <int:x>, <uuid:x>, <x> -> {x}
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method.lower()) in documented
     create = document["paths"]["/api/v1/branches"]["post"]
