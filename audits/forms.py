@@ -137,6 +137,15 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
 
 
+def decision_form(appeal_id: int, **kwargs) -> DecisionForm:
+    """The decision form of one appeal. Its element ids name the appeal, so that several open appeals
+    on one page keep distinct ids (labels, error links, focus); the posted names stay the same."""
+    form = DecisionForm(**kwargs)
+    for f in form:
+        f.id = f.label.field_id = f"{f.name}-appeal-{appeal_id}"
+    return form
+
+
 class ActionForm(FlaskForm):
     item = SelectField("Item", validators=[DataRequired(message="Choose the item this action is for.")])
     what = StringField("What will be done", validators=[DataRequired(), Length(max=1000)])

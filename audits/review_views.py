@@ -15,13 +15,12 @@ from audits.forms import (
     ActionVerifyForm,
     AppealForm,
     CorrectionForm,
-    DecisionForm,
     ReasonForm,
+    decision_form,
     item_choices,
     person_choices,
 )
 from checklists.model import Checklist
-from checklists.scoring import format_percent
 from checklists.store import list_checklists
 from db import get_db
 from errors import AppError
@@ -62,11 +61,10 @@ def _audit_page(audit_id: str, status: int = 200, **forms):
     return render_template(
         "audits/show.html",
         **context,
-        format_percent=format_percent,
         reason_form=forms.get("reason_form") or ReasonForm(formdata=None),
         correction_form=forms.get("correction_form") or CorrectionForm(formdata=None),
-        decision_form=forms.get("decision_form") or DecisionForm(formdata=None),
-        blank_decision_form=DecisionForm(formdata=None),
+        decision_form=forms.get("decision_form"),
+        blank_decision_form=lambda appeal_id: decision_form(appeal_id, formdata=None),
         decided_appeal=forms.get("decided_appeal"),
         appeal_form=appeal_form,
         action_form=_action_form_choices(action_form, db, checklist, lost, audit["branch_id"]),
@@ -182,7 +180,7 @@ def appeal(audit_id):
 def decide(appeal_id):
     db = get_db()
     appeal_row = review.get_appeal(db, appeal_id, g.user)
-    form = DecisionForm()
+    form = decision_form(appeal_id)
 
     def action():
         answer = None

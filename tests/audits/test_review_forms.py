@@ -63,9 +63,8 @@ def test_a_correction_the_engine_refuses_keeps_the_typed_answer(client, actions,
 def test_the_appeal_decision_is_never_preselected(client, actions, appeal_id, db):
     actions.login_as("reviewer")
     page = client.get(PAGE).get_data(as_text=True)
-    decision = page[
-        page.index('<select id="outcome"') : page.index("</select>", page.index('<select id="outcome"'))
-    ]
+    start = page.index(f'<select id="outcome-appeal-{appeal_id}"')
+    decision = page[start : page.index("</select>", start)]
     assert "selected" not in decision and '<option value="">Choose…</option>' in decision
     response = post(client, f"/appeals/{appeal_id}/decide", {"outcome": "", "reason": "Looked at CCTV."})
     assert response.status_code == 422
@@ -77,7 +76,10 @@ def test_the_appeal_decision_is_never_preselected(client, actions, appeal_id, db
     )
     page = upheld_without_answer.get_data(as_text=True)
     assert upheld_without_answer.status_code == 422
-    assert '<p class="error" id="value-error-1" role="alert">Required when upheld.</p>' in page
+    assert (
+        f'<p class="error" id="value-appeal-{appeal_id}-error-1" role="alert">Required when upheld.</p>'
+        in page
+    )
     assert '<option selected value="upheld">' in page
     assert db["appeals"].get(appeal_id)["status"] == "open"
 
@@ -177,3 +179,17 @@ def test_a_refused_assignment_comes_back_with_what_was_typed(client, actions, vi
     assert "<code>" not in page
     assert_accessible_errors(page)
     assert db["assignments"].count == 0
+
+
+def test_several_open_appeals_keep_distinct_element_ids(client, actions, published, visit_setup, db):
+    manager = actions.user("manager", branches=[visit_setup["branch_id"]])
+    _, result = store.audit_score(db, store.get_audit(db, AUDIT_ID))
+    lost = review.lost_points(result)
+    appeals = review.open_appeals(db, AUDIT_ID, manager, lost[:2], "CCTV shows it.", 7)
+    assert len(appeals) == 2
+    actions.login_as("reviewer")
+    page = client.get(PAGE).get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    for appeal in appeals:
+        assert f'<label for="reason-appeal-{appeal}">' in page
