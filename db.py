@@ -2,11 +2,12 @@
 
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask.cli import with_appcontext
 from sqlite_utils import Database, Migrations
 
@@ -101,16 +102,42 @@ def trim_pdf_cache(db: Database, max_bytes: int, max_age_days: float) -> int:
     )
 
 
+def _thread_connection(app) -> Database:
+    """This server thread's own connection to the app's database, opened once and kept.
+
+    Opening a connection and setting its pragmas costs about as much as a small request, and
+    closing the last connection to a WAL database checkpoints the whole log into the database file
+    (with synchronous=FULL, an fsync) inside the request that happens to close it. A thread runs one
+    request at a time, so its connection is never shared; close_db() ends any transaction a request
+    left open. A child process made by fork() opens its own (SQLite connections must not cross a fork).
+    """
+    kept = app.extensions.setdefault("db_connections", threading.local())
+    entry = getattr(kept, "entry", None)
+    if entry is None or entry[0] != os.getpid():
+        entry = kept.entry = (os.getpid(), connect(app.config["DATABASE"]))
+    return entry[1]
+
+
 def get_db() -> Database:
-    """The request's database connection, opened on first use."""
+    """The request's database connection: the server thread's kept one during a request, a fresh one
+    (closed at the end of the app context) in CLI commands."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        if has_request_context():
+            g.db = _thread_connection(current_app)
+            g.db_kept = True
+        else:
+            g.db = connect(current_app.config["DATABASE"])
     return g.db
 
 
 def close_db(_exc=None) -> None:
     db = g.pop("db", None)
-    if db is not None:
+    if db is None:
+        return
+    if g.pop("db_kept", False):
+        if db.conn.in_transaction:
+            db.conn.rollback()  # never let a failed request's half-done work reach the next request
+    else:
         db.conn.close()
 
 

@@ -128,13 +128,16 @@ class RecordingSchema(Schema):
 
 
 _DICT_FIELDS = ("answers", "employees", "employee_descriptions")
+# Built once: making the schema (and a nested schema for each dict value field) costs more than
+# loading a document with it. Loading keeps no state on the instance, so threads may share it.
+_DOCUMENT_SCHEMA = AuditDocumentSchema()
 
 
 def load_document(data) -> dict:
     """Load an audit document; error paths name the item (answers.offer.comment), not marshmallow's
     inner "value" level of a dict field."""
     try:
-        return AuditDocumentSchema().load(data)
+        return _DOCUMENT_SCHEMA.load(data)
     except ValidationError as exc:
         messages = exc.messages
         if isinstance(messages, dict):
