@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from db import connect, get_db, migrate, migrations
+from db import connect, durable_transaction, get_db, migrate, migrations, transaction
 
 
 def test_migrates_an_empty_database(tmp_path):
@@ -81,3 +81,33 @@ def test_a_forked_child_and_a_cli_command_open_their_own_connection(app, monkeyp
     monkeypatch.setattr(os, "getpid", lambda: parent + 1)
     with app.test_request_context():
         assert get_db() is not kept
+
+
+def test_a_durable_transaction_syncs_the_log_after_commit_and_stays_full(tmp_path, monkeypatch):
+    db = connect(str(tmp_path / "d.db"))
+    migrate(db)
+    wal = os.stat(tmp_path / "d.db-wal").st_ino
+    synced = []
+    real_fdatasync = os.fdatasync
+
+    def fdatasync(fd):
+        synced.append((os.fstat(fd).st_ino, db.conn.in_transaction))
+        real_fdatasync(fd)
+
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    with durable_transaction(db):
+        db.execute("insert into regions (name) values ('North')")
+    assert synced == [(wal, False)]  # the log, once the commit released the write lock
+    assert db.execute("pragma synchronous").fetchone()[0] == 2
+    with pytest.raises(RuntimeError), durable_transaction(db):
+        db.execute("insert into regions (name) values ('South')")
+        raise RuntimeError
+    assert db.execute("pragma synchronous").fetchone()[0] == 2
+    assert [r["name"] for r in db.query("select name from regions")] == ["North"]
+    with transaction(db), durable_transaction(db):  # nested: part of the outer one, synced by its COMMIT
+        db.execute("insert into regions (name) values ('East')")
+    assert len(synced) == 1
+    db.execute("pragma synchronous = NORMAL")  # a deployment that chose NORMAL gets no extra sync
+    with durable_transaction(db):
+        db.execute("insert into regions (name) values ('West')")
+    assert len(synced) == 1
