@@ -87,27 +87,29 @@ def durable_transaction(db: Database):
         with transaction(db):
             yield db
         return
-    full = db.execute("PRAGMA synchronous").fetchone()[0] >= 2
-    if full:
+    level = db.execute("PRAGMA synchronous").fetchone()[0]  # 2 FULL, 3 EXTRA
+    if level >= 2:
         db.execute("PRAGMA synchronous = NORMAL")
     try:
         with transaction(db):
             yield db
     finally:
-        if full:
-            db.execute("PRAGMA synchronous = FULL")
-    if full:
+        if level >= 2:
+            db.execute(f"PRAGMA synchronous = {level}")
+    if level >= 2:
         _sync_log(db)
 
 
 def _sync_log(db: Database) -> None:
     path = db.execute("PRAGMA database_list").fetchone()[2]
+    if not path:
+        return  # in memory: nothing to sync
     try:
-        fd = os.open(path + "-wal", os.O_RDONLY)
+        fd = os.open(path + "-wal", os.O_RDWR)
     except FileNotFoundError:
         return  # the last connection checkpointed the log into the synced database and removed it
     try:
-        os.fdatasync(fd)
+        (getattr(os, "fdatasync", None) or os.fsync)(fd)  # macOS and Windows have fsync only
     finally:
         os.close(fd)
 
