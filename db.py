@@ -72,6 +72,9 @@ def transaction(db: Database):
         db.execute("COMMIT")
 
 
+_write_locks: dict[str, threading.Lock] = {}
+
+
 @contextmanager
 def durable_transaction(db: Database):
     """A write transaction that, like synchronous=FULL, returns only once its commit is on disk, but
@@ -87,23 +90,23 @@ def durable_transaction(db: Database):
         with transaction(db):
             yield db
         return
+    path = db.execute("PRAGMA database_list").fetchone()[2]
     level = db.execute("PRAGMA synchronous").fetchone()[0]  # 2 FULL, 3 EXTRA
     if level >= 2:
         db.execute("PRAGMA synchronous = NORMAL")
     try:
-        with transaction(db):
+        # Threads of this process take turns here: one wakes the moment the other commits, where
+        # SQLite's busy handler would sleep 1, 2, 5, 10... ms between tries.
+        with _write_locks.setdefault(path, threading.Lock()), transaction(db):
             yield db
     finally:
         if level >= 2:
             db.execute(f"PRAGMA synchronous = {level}")
-    if level >= 2:
-        _sync_log(db)
+    if level >= 2 and path:  # an in-memory database has no log to sync
+        _sync_log(path)
 
 
-def _sync_log(db: Database) -> None:
-    path = db.execute("PRAGMA database_list").fetchone()[2]
-    if not path:
-        return  # in memory: nothing to sync
+def _sync_log(path: str) -> None:
     try:
         fd = os.open(path + "-wal", os.O_RDWR)
     except FileNotFoundError:
