@@ -2,12 +2,13 @@
 
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import click
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask.cli import with_appcontext
 from sqlite_utils import Database, Migrations
 
@@ -98,6 +99,51 @@ def parse_fraction(text: str | None) -> Fraction | None:
     return Fraction(int(numerator), int(denominator))
 
 
+_write_locks: dict[str, threading.Lock] = {}
+
+
+@contextmanager
+def durable_transaction(db: Database):
+    """A write transaction that, like synchronous=FULL, returns only once its commit is on disk, but
+    syncs the write-ahead log after releasing the write lock rather than while holding it.
+
+    FULL syncs the log inside COMMIT, so concurrent saves wait for the disk one after another; here
+    the commit is written with NORMAL (in WAL mode a crash of the process loses nothing, and the
+    checksummed log keeps the database intact), then the log file is synced (fdatasync acts on
+    the file, whichever descriptor asks), so saves that commit close together share one wait for
+    the disk. Nested in another transaction it is that transaction's part and syncs with it.
+    """
+    if db.conn.in_transaction:
+        with transaction(db):
+            yield db
+        return
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    level = db.execute("PRAGMA synchronous").fetchone()[0]  # 2 FULL, 3 EXTRA
+    if level >= 2:
+        db.execute("PRAGMA synchronous = NORMAL")
+    try:
+        # Threads of this process take turns here: one wakes the moment the other commits, where
+        # SQLite's busy handler would sleep 1, 2, 5, 10... ms between tries.
+        with _write_locks.setdefault(path, threading.Lock()), transaction(db):
+            yield db
+    finally:
+        if level >= 2:
+            db.execute(f"PRAGMA synchronous = {level}")
+    if level >= 2 and path:  # an in-memory database has no log to sync
+        _sync_log(path)
+
+
+def _sync_log(path: str) -> None:
+    try:
+        fd = os.open(path + "-wal", os.O_RDWR)
+    except FileNotFoundError:
+        return  # the last connection checkpointed the log into the synced database and removed it
+    try:
+        (getattr(os, "fdatasync", None) or os.fsync)(fd)  # macOS and Windows have fsync only
+    finally:
+        os.close(fd)
+
+
 def migrate(db: Database) -> list[str]:
     """Apply pending migrations; return the names of those applied."""
     pending = [m.name for m in migrations.pending(db)]
@@ -157,16 +203,42 @@ def trim_pdf_cache(db: Database, max_bytes: int, max_age_days: float) -> int:
     )
 
 
+def _thread_connection(app) -> Database:
+    """This server thread's own connection to the app's database, opened once and kept.
+
+    Opening a connection and setting its pragmas costs about as much as a small request, and
+    closing the last connection to a WAL database checkpoints the whole log into the database file
+    (with synchronous=FULL, an fsync) inside the request that happens to close it. A thread runs one
+    request at a time, so its connection is never shared; close_db() ends any transaction a request
+    left open. A child process made by fork() opens its own (SQLite connections must not cross a fork).
+    """
+    kept = app.extensions.setdefault("db_connections", threading.local())
+    entry = getattr(kept, "entry", None)
+    if entry is None or entry[0] != os.getpid():
+        entry = kept.entry = (os.getpid(), connect(app.config["DATABASE"]))
+    return entry[1]
+
+
 def get_db() -> Database:
-    """The request's database connection, opened on first use."""
+    """The request's database connection: the server thread's kept one during a request, a fresh one
+    (closed at the end of the app context) in CLI commands."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        if has_request_context():
+            g.db = _thread_connection(current_app)
+            g.db_kept = True
+        else:
+            g.db = connect(current_app.config["DATABASE"])
     return g.db
 
 
 def close_db(_exc=None) -> None:
     db = g.pop("db", None)
-    if db is not None:
+    if db is None:
+        return
+    if g.pop("db_kept", False):
+        if db.conn.in_transaction:
+            db.conn.rollback()  # never let a failed request's half-done work reach the next request
+    else:
         db.conn.close()
 
 

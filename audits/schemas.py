@@ -38,6 +38,39 @@ class AnswerSchema(Schema):
     photos = fields.List(fields.String(validate=photo_id), validate=validate.Length(max=20))
 
 
+_ANSWER_KEYS = frozenset(("value", "na", "comment", "photos"))
+
+
+def _plain_answer(value) -> bool:
+    """An answer that AnswerSchema would load unchanged: the usual yes, number or option label,
+    perhaps with a comment, an N/A mark or photo ids."""
+    if type(value) is not dict or not value.keys() <= _ANSWER_KEYS:
+        return False
+    comment, photos = value.get("comment", ""), value.get("photos", ())
+    return (
+        type(value.get("na", False)) is bool
+        and type(comment) is str
+        and len(comment) <= 2000
+        and type(photos) in (list, tuple)
+        and len(photos) <= 20
+        and all(type(p) is str and UUID_RE.match(p) for p in photos)
+    )
+
+
+class AnswerField(fields.Nested):
+    """An answer, loaded by AnswerSchema. The plain answers a phone sends on every save skip
+    marshmallow's nested load (most of the time of loading a document), with the same result;
+    anything else takes the schema's own path, so every error reads the same."""
+
+    def __init__(self, **kwargs):
+        super().__init__(AnswerSchema, **kwargs)
+
+    def _deserialize(self, value, attr, data, partial=None, **kwargs):
+        if _plain_answer(value):
+            return {**value, "photos": list(value["photos"])} if "photos" in value else dict(value)
+        return super()._deserialize(value, attr, data, partial=partial, **kwargs)
+
+
 class LocationSchema(Schema):
     lat = fields.Float(required=True, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
@@ -54,7 +87,7 @@ class AuditDocumentSchema(Schema):
     branch_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     visited_at = fields.String(required=True, validate=aware_timestamp)
     revision = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**63 - 1), load_default=0)
-    answers = fields.Dict(keys=fields.String(), values=fields.Nested(AnswerSchema), load_default=dict)
+    answers = fields.Dict(keys=fields.String(), values=AnswerField(), load_default=dict)
     employees = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(strict=True, validate=ID_RANGE),
@@ -126,13 +159,16 @@ class RecordingSchema(Schema):
 
 
 _DICT_FIELDS = ("answers", "employees", "employee_descriptions")
+# Built once: making the schema (and a nested schema for each dict value field) costs more than
+# loading a document with it. Loading keeps no state on the instance, so threads may share it.
+_DOCUMENT_SCHEMA = AuditDocumentSchema()
 
 
 def load_document(data) -> dict:
     """Load an audit document; error paths name the item (answers.offer.comment), not marshmallow's
     inner "value" level of a dict field."""
     try:
-        return AuditDocumentSchema().load(data)
+        return _DOCUMENT_SCHEMA.load(data)
     except ValidationError as exc:
         messages = exc.messages
         if isinstance(messages, dict):

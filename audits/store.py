@@ -15,7 +15,7 @@ from audits.document import answer_problems, employee_problems, period_month, su
 from checklists.model import Checklist
 from checklists.scoring import Score, display_percent, score
 from checklists.store import find_checklist, load_checklist
-from db import forget_cached_pdfs, fraction_text, in_list, now, roll_up, transaction
+from db import durable_transaction, forget_cached_pdfs, fraction_text, in_list, now, roll_up, transaction
 from errors import AppError
 from org import store as org_store
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
@@ -342,16 +342,15 @@ def save_audit(
     checklist = _check_document(db, document)
     result = score(checklist, document["answers"])
     columns = _document_columns(document, result, now())
-    with transaction(db):
+    with durable_transaction(db):
         check_binding(db, audit_id, document, user, allow_unscheduled)
         rows = list(db.query("select * from audits where audit_id = ?", [audit_id]))
         existing = rows[0] if rows else None
         if existing is not None:
-            stored = {**existing, "document": json.loads(existing["document"])}
             if existing["auditor_id"] != user["user_id"] and user["role"] != ADMIN:
                 raise AppError(f"Audit {audit_id} does not exist.", 404)
             if existing["document_hash"] == columns["document_hash"]:
-                return {**stored, "result": result}, "unchanged"
+                return {**existing, "document": document, "result": result}, "unchanged"
             if existing["status"] in LOCKED:
                 raise AppError(
                     f"Audit {audit_id} is {existing['status']}; it can no longer be changed from the phone.",
@@ -367,7 +366,7 @@ def save_audit(
                     {"checklist_version": [f"This audit uses version {existing['checklist_version']}."]},
                 )
             if document["revision"] < existing["revision"]:
-                return stored, "stale"
+                return {**existing, "document": json.loads(existing["document"])}, "stale"
         row = existing or {
             "audit_id": audit_id,
             "auditor_id": user["user_id"],

@@ -3,6 +3,7 @@ a bare authenticated endpoint on the same server."""
 
 import http.client
 import json
+import os
 import random
 import socket
 import statistics
@@ -79,6 +80,26 @@ def _run_clients(port: int, work, think: float = 0.0) -> list[float]:
     return latencies
 
 
+def _disk_syncs(folder: str, samples: int = 200) -> list[float]:
+    """fdatasync of a 4 KB page overwritten in place, beside the database: what the disk alone
+    costs a durable save (no SQLite, no server)."""
+    path = f"{folder}/sync-probe"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        os.write(fd, bytes(4096 * 64))
+        os.fsync(fd)
+        latencies = []
+        for n in range(samples):
+            os.pwrite(fd, n.to_bytes(4096, "big"), 4096 * (n % 64))
+            start = time.perf_counter()
+            os.fdatasync(fd)
+            latencies.append(time.perf_counter() - start)
+        return latencies
+    finally:
+        os.close(fd)
+        os.unlink(path)
+
+
 @contextmanager
 def _server(database: str, synchronous: str = "FULL"):
     """bench.serve (waitress) on a free port until the block ends; yield the port."""
@@ -134,6 +155,7 @@ def run() -> list[Row]:
             real = _run_clients(port, saves)
             # An auditor answers an item every few seconds; 0.5 s between saves is already brisk.
             paced_floor = _run_clients(port, bare, THINK)
+            disk = _disk_syncs(folder)
             paced = _run_clients(port, saves, THINK)
         # The same saves without waiting for the disk at each commit: what synchronous=FULL costs.
         with _server(database, "NORMAL") as port:
@@ -152,6 +174,13 @@ def run() -> list[Row]:
             _percentile(paced_floor, 0.95) * 1000,
             "ms",
             "≤ 3× a bare authenticated call",
+        ),
+        Row(
+            "fdatasync of a 4 KB page on this disk, p50",
+            statistics.median(disk) * 1000,
+            statistics.median(paced_floor) * 1000,
+            "ms",
+            "what the disk alone adds to a durable save",
         ),
         Row(
             "save p50 with synchronous=NORMAL (not used: shows the fsync)",

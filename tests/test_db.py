@@ -1,7 +1,10 @@
+import os
 import re
 import sqlite3
 
-from db import connect, migrate, migrations
+import pytest
+
+from db import connect, durable_transaction, get_db, migrate, migrations, transaction
 
 
 def test_migrates_an_empty_database(tmp_path):
@@ -53,3 +56,58 @@ def test_every_migration_function_is_registered_in_order():
 
     defined = sorted(name for name in vars(db_module) if re.fullmatch(r"m\d{3}_\w+", name))
     assert [m.name for m in migrations._migrations] == defined
+
+
+def test_a_server_thread_keeps_one_connection_and_no_transaction_between_requests(app):
+    with app.test_request_context():
+        kept = get_db()
+        kept.execute("BEGIN IMMEDIATE")
+        kept.execute("insert into regions (name) values ('Half done')")  # the request fails here
+    with app.test_request_context():
+        assert get_db() is kept
+        assert not kept.conn.in_transaction
+        assert kept.execute("select count(*) from regions where name = 'Half done'").fetchone()[0] == 0
+
+
+def test_a_forked_child_and_a_cli_command_open_their_own_connection(app, monkeypatch):
+    with app.test_request_context():
+        kept = get_db()
+    with app.app_context():
+        command_db = get_db()
+        assert command_db is not kept
+    with pytest.raises(sqlite3.ProgrammingError):
+        command_db.execute("select 1")  # closed with the command's app context
+    parent = os.getpid()
+    monkeypatch.setattr(os, "getpid", lambda: parent + 1)
+    with app.test_request_context():
+        assert get_db() is not kept
+
+
+def test_a_durable_transaction_syncs_the_log_after_commit_and_stays_full(tmp_path, monkeypatch):
+    db = connect(str(tmp_path / "d.db"))
+    migrate(db)
+    wal = os.stat(tmp_path / "d.db-wal").st_ino
+    synced = []
+    real_fdatasync = os.fdatasync
+
+    def fdatasync(fd):
+        synced.append((os.fstat(fd).st_ino, db.conn.in_transaction))
+        real_fdatasync(fd)
+
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    with durable_transaction(db):
+        db.execute("insert into regions (name) values ('North')")
+    assert synced == [(wal, False)]  # the log, once the commit released the write lock
+    assert db.execute("pragma synchronous").fetchone()[0] == 2
+    with pytest.raises(RuntimeError), durable_transaction(db):
+        db.execute("insert into regions (name) values ('South')")
+        raise RuntimeError
+    assert db.execute("pragma synchronous").fetchone()[0] == 2
+    assert [r["name"] for r in db.query("select name from regions")] == ["North"]
+    with transaction(db), durable_transaction(db):  # nested: part of the outer one, synced by its COMMIT
+        db.execute("insert into regions (name) values ('East')")
+    assert len(synced) == 1
+    db.execute("pragma synchronous = NORMAL")  # a deployment that chose NORMAL gets no extra sync
+    with durable_transaction(db):
+        db.execute("insert into regions (name) values ('West')")
+    assert len(synced) == 1
