@@ -802,3 +802,24 @@ def m023_report_rollup(db: Database) -> None:
     from audits.store import roll_up
 
     roll_up(db, "a.status = 'published'")
+
+
+@migrations()
+def m024_item_rollup(db: Database) -> None:
+    # Per month, checklist version, item, fraction scored and branch: how many times the published
+    # audits scored that item with that fraction (exact, as the engine's n/d text), and under
+    # item_id '' how many published audits there were, kept on publish with report_rollup
+    # (audits/store.py update_rollups), so compliance per standard pools exact earned/possible over
+    # thousands of rows, not millions of answers. In key order a month streams without a sort.
+    db.execute(
+        """create table item_rollup (
+             period_month text not null, checklist_id text not null, item_id text not null,
+             checklist_version integer not null, fraction text not null, branch_id integer not null,
+             n integer not null,
+             primary key (period_month, checklist_id, item_id, checklist_version, fraction, branch_id)
+           ) without rowid"""
+    )
+    db.execute("create index item_rollup_branch on item_rollup(branch_id, period_month)")
+    from audits.store import roll_up_items
+
+    roll_up_items(db, "a.status = 'published'")

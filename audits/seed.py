@@ -413,7 +413,7 @@ def publish_in_bulk(
                      from seed_visits v join seed_template_items i using (template_id)
                     order by v.audit_id"""
             )
-            store.roll_up(db, "a.audit_id in (select audit_id from seed_visits)")
+            store.update_rollups(db, "a.audit_id in (select audit_id from seed_visits)")
             db.execute("delete from seed_visits")
         count += len(visits)
     return count

@@ -239,8 +239,7 @@ def _document_columns(document: dict, result: Score, stamp: str) -> dict:
 
 def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
     """Add (sign 1) or take away (sign -1) the item and section rows of the audits matching the SQL
-    condition `audits` (on `a`) to the report rollup: called when an audit is published, around a
-    change of a published audit, and by the bulk demo loader."""
+    condition `audits` (on `a`) to the report rollup (m023 fills it with this)."""
     db.execute(
         f"""insert into report_rollup (kind, period_month, checklist_id, part_id, branch_id,
                    checklist_version, n, total, missed)
@@ -259,6 +258,36 @@ def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
                                       missed = missed + excluded.missed""",
         [*params, *params],
     )
+
+
+def roll_up_items(db: Database, audits: str, params=(), sign: int = 1) -> None:
+    """Add or take away the audits matching `audits` in item_rollup: one row per item and fraction
+    scored, and one (item_id '') counting the audits."""
+    db.execute(
+        f"""insert into item_rollup (period_month, checklist_id, item_id, checklist_version, fraction,
+                   branch_id, n)
+            select * from (
+              select a.period_month, a.checklist_id, i.item_id, a.checklist_version, i.fraction, a.branch_id,
+                     {sign} * count(*)
+                from audits a join audit_items i using (audit_id) where {audits}
+               group by 1, 2, 3, 4, 5, 6
+              union all
+              select a.period_month, a.checklist_id, '', a.checklist_version, '', a.branch_id,
+                     {sign} * count(*)
+                from audits a where {audits}
+               group by 1, 2, 4, 6)
+             where true
+            on conflict do update set n = n + excluded.n""",
+        [*params, *params],
+    )
+
+
+def update_rollups(db: Database, audits: str, params=(), sign: int = 1) -> None:
+    """Add (sign 1) or take away (sign -1) the audits matching the SQL condition `audits` (on `a`) in
+    every report rollup: called when an audit is published, around a change of a published audit,
+    and by the bulk demo loader."""
+    roll_up(db, audits, params, sign)
+    roll_up_items(db, audits, params, sign)
 
 
 def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tuple[Score, Score]:
@@ -280,11 +309,11 @@ def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tup
     published = ("a.audit_id = ?", [audit["audit_id"]])
     with transaction(db):
         if audit["status"] == PUBLISHED:
-            roll_up(db, *published, sign=-1)
+            update_rollups(db, *published, sign=-1)
         db["audits"].update(audit["audit_id"], _document_columns(document, after, now()))
         _write_sections(db, audit["audit_id"], document, after)
         if audit["status"] == PUBLISHED:
-            roll_up(db, *published)
+            update_rollups(db, *published)
     return before, after
 
 

@@ -53,6 +53,7 @@ def period_intervals(
     samples = store.branch_month_samples(db, {m for p in periods for m in p.months}, branch_ids, checklist_id)
     out = {}
     for p in periods:
+        months = set(p.months)
         spread = sum(
             (
                 Spread(row["within_df"], row["within"], Sample(row["n"], row["total"], row["squares"]))
@@ -64,7 +65,7 @@ def period_intervals(
         prior = company_prior(spread)
         by_branch: dict[int, Sample] = defaultdict(Sample)
         for (branch_id, month), (n, total, squares) in samples.items():
-            if month in p.months:
+            if month in months:
                 by_branch[branch_id] += Sample(n, total, squares)
         out[p.key] = PeriodIntervals(
             prior,

@@ -234,15 +234,37 @@ def section_means_by_branch(
 
 
 def item_counts(db: Database, period: Period, branch_ids=None) -> list[dict]:
-    """Per checklist version and item: the times it was scored and missed in the period's published
-    audits, from the report rollup (thousands of rows, not millions of answers)."""
-    where, params = _rollup_filters(db, "item", period, branch_ids, None)
+    """Per checklist version and item: the times it was scored and missed (scored below full
+    points) in the period's published audits, from the item rollup."""
+    counts: dict[tuple, dict] = {}
+    for row in item_fractions(db, period, branch_ids):
+        if row["item_id"] == "":
+            continue
+        entry = counts.setdefault(
+            (row["checklist_id"], row["checklist_version"], row["item_id"]),
+            {k: row[k] for k in ("checklist_id", "checklist_version", "item_id")}
+            | {"scored": 0, "missed": 0},
+        )
+        entry["scored"] += row["n"]
+        entry["missed"] += row["n"] if row["fraction"] != "1/1" else 0  # scored below full points
+    return [entry for entry in counts.values() if entry["scored"] > 0]
+
+
+def item_fractions(db: Database, period: Period, branch_ids=None) -> list[dict]:
+    """Per checklist version, item and fraction scored: how many times the period's published audits
+    scored it so, from the item rollup kept on publish; item_id '' counts the audits of the version."""
+    where, params = _in("r.period_month", period.months)
+    if branch_ids is not None and not _every_branch(db, branch_ids):
+        clause, ids = _in("r.branch_id", branch_ids)
+        where, params = f"{where} and {clause}", params + ids
+    # Summed per month first, in the rollup's own order (no sort of a year's rows), then regrouped.
     return list(
         db.query(
-            f"""select r.checklist_id, r.checklist_version, r.part_id as item_id, sum(r.n) as scored,
-                       sum(r.missed) as missed
-                  from report_rollup r where {where}
-                 group by r.checklist_id, r.checklist_version, r.part_id having sum(r.n) > 0""",
+            f"""select checklist_id, checklist_version, item_id, fraction, sum(n) as n
+                  from (select r.period_month, r.checklist_id, r.item_id, r.checklist_version, r.fraction,
+                               sum(r.n) as n
+                          from item_rollup r where {where} group by 1, 2, 3, 4, 5)
+                 group by checklist_id, checklist_version, item_id, fraction having sum(n) != 0""",
             params,
         )
     )
