@@ -128,7 +128,7 @@ def dashboard(
         m["rate"] = display_percent(m["rate"])
     region_rows = regions(table)
     employees, employee_certainty = (
-        intervals.employee_rows(db, period, store.employee_ranking(db, period, branch_ids))
+        intervals.employee_rows(store.employee_ranking(db, period, branch_ids))
         if with_employees
         else (None, None)
     )

@@ -370,26 +370,51 @@ def employee_percent(
     return mean([a["percent"] for a in audits if a["percent"] is not None]), len(audits)
 
 
+# An n/d text of the scoring engine as a float, in SQL.
+_FLOAT = (
+    "(cast(substr({0}, 1, instr({0}, '/') - 1) as real) / cast(substr({0}, instr({0}, '/') + 1) as real))"
+)
+
+
 def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
     """Employees of informed branches named in the period's published audits, best first; one
-    query for the audits of all of them, whether the branches are one branch or a region."""
+    query, aggregated in SQL, for all of them, whether the branches are one branch or a region.
+
+    Each row also carries the count, sum and sum of squares of its audit percents (`scored`,
+    `total`, `squares`, for intervals). An audit's percent for an employee is the section's own
+    full-precision percent when one section names them, else the pooled earned/possible of those
+    sections; the mean is recovered exactly from the sum as for branches (mean_of_floats)."""
     clause, ids = _in("b.branch_id", branch_ids)
-    employees = {
-        e["employee_id"]: e
-        for e in db.query(
-            f"""select e.employee_id, e.name, b.branch_id, b.name as branch from employees e
-                  join branches b using (branch_id) where b.staff_informed and {clause}""",
-            ids,
-        )
-    }
-    who, who_ids = _in("e.employee_id", employees)
-    audits = _employee_sections(db, period, who, who_ids, for_comparison=True)
-    rows = []
-    for employee_id, entries in audits.items():
-        percent = mean([a["percent"] for a in entries if a["percent"] is not None])
-        rows.append({**employees[employee_id], "percent": percent, "audits": len(entries)})
-    rows.sort(key=lambda r: (r["percent"] is None, -(r["percent"] or 0), r["name"]))
-    return rows
+    where, months = _in("a.period_month", period.months)
+    # A region's or a branch's few employees lead (cross join fixes SQLite's loop order) to their
+    # sections; for the whole company the period's audits lead.
+    join = "join" if _every_branch(db, branch_ids) else "cross join"
+    rows = db.query(
+        f"""select employee_id, e.name, e.branch_id, b.name as branch, count(*) as audits,
+                   count(percent) as scored, total(percent) as total, total(percent * percent) as squares
+              from (select s.employee_id,
+                           case when count(*) = 1 then max(s.percent_value)
+                                when total({_FLOAT.format("s.possible")}) > 0
+                                then 100 * total({_FLOAT.format("s.earned")})
+                                         / total({_FLOAT.format("s.possible")}) end as percent
+                      from branches b {join} employees e using (branch_id)
+                      {join} audit_sections s on s.employee_id = e.employee_id
+                      {join} audits a using (audit_id)
+                     where b.staff_informed and {clause} and a.status = 'published' and {where}{_LONE_STAFF}
+                     group by s.employee_id, a.audit_id)
+              join employees e using (employee_id) join branches b on b.branch_id = e.branch_id
+             group by employee_id""",
+        [*ids, *months],
+    )
+    out = [
+        {**row, "percent": mean_of_floats(row["total"], row["scored"]) if row["scored"] else None}
+        for row in rows
+    ]
+    # Equal exact means may differ in the last bits of their float sums: ties go by name as before.
+    out.sort(
+        key=lambda r: (r["percent"] is None, -round(float(r["percent"] or 0), 9), r["name"], r["employee_id"])
+    )
+    return out
 
 
 def published_months(db: Database, branch_ids=None) -> list[str]:

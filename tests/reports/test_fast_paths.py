@@ -175,6 +175,24 @@ def test_reports_equal_the_engine_on_random_audits(visits):
                 earned = sum((i.earned for i in scored), Fraction(0))
                 expected_compliance[code] = (len(mine), 100 * earned / possible if possible else None)
             assert compliance == expected_compliance
+            ranking = {
+                r["name"]: (display_percent(r["percent"]), r["audits"])
+                for r in store.employee_ranking(db, period, {b["branch_id"] for b in branches})
+            }
+            expected_ranking = {}
+            for name, key in (("Ann Lee", "ann"), ("Bob Ray", "bob")):
+                theirs = [
+                    a["result"]
+                    for a in mine
+                    if json.loads(a["document"])["employees"].get("greet") == company[key]
+                ]
+                if theirs:
+                    percents = [r.sections["greet"].percent for r in theirs]
+                    expected_ranking[name] = (
+                        display_percent(_mean([p for p in percents if p is not None])),
+                        len(theirs),
+                    )
+            assert ranking == expected_ranking
         db.conn.close()
 
 
