@@ -823,3 +823,12 @@ def m024_item_rollup(db: Database) -> None:
     from audits.store import roll_up_items
 
     roll_up_items(db, "a.status = 'published'")
+
+
+@migrations()
+def m025_one_exact_score(db: Database) -> None:
+    # An audit keeps one exact record of its score, the engine's earned and possible points (n/d);
+    # percent (one decimal, for display) and percent_value (full precision, for means in SQL and
+    # the report index) are derived from the engine's exact percent when it is written.
+    # percent_exact repeated that percent and was read by nothing but m007.
+    db.execute("alter table audits drop column percent_exact")

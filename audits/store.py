@@ -169,9 +169,10 @@ def _check_document(db: Database, document: dict) -> Checklist:
 
 
 def _score_columns(result: Score) -> dict:
+    """The engine's exact points (n/d text) and what is derived from its exact percent: one decimal
+    for display and full precision for means in SQL (m025: no third copy)."""
     return {
         "percent": display_percent(result.percent),
-        "percent_exact": None if result.percent is None else _fraction_text(result.percent),
         "percent_value": None if result.percent is None else float(result.percent),
         "earned": _fraction_text(result.earned),
         "possible": _fraction_text(result.possible),
@@ -363,7 +364,6 @@ _DRAFT_COLUMNS = (
     "staff_on_duty",
     "updated_at",
     "percent",
-    "percent_exact",
     "percent_value",
     "earned",
     "possible",

@@ -100,7 +100,7 @@ def published_audits(
     return list(
         db.query(
             f"""select a.audit_id, a.branch_id, a.checklist_id, a.checklist_version, a.visited_at, a.percent,
-                       a.percent_exact, a.passed, a.critical_failure
+                       a.passed, a.critical_failure
                   from audits a where {where} order by a.visited_utc""",
             params,
         )
