@@ -16,7 +16,7 @@ from audits import store as audits_store
 from audits.seed import BranchPlan, publish_in_bulk
 from checklists.scoring import display_percent, score
 from checklists.store import list_checklists, load_checklist
-from db import connect
+from db import connect, migrate
 from org import store as org_store
 from reports import dashboard, store
 from reports import standards as standards_report
@@ -233,4 +233,20 @@ def test_the_bulk_loader_stores_the_engines_numbers():
             else:
                 assert document["employees"] == {}
         assert_rollup_is_the_engines(db, audits)
+        db.conn.close()
+
+
+def test_the_upgrade_fills_the_item_rollup_from_the_published_audits():
+    folder, _app, db = _fresh_db()
+    with folder:
+        company = make_company(db)
+        publish(db, company, "N1", "2026-10-02T10:00:00+00:00", "yes", "no", "na", "ann")
+        publish(db, company, "S1", "2026-10-03T10:00:00+00:00", "no", "yes", "yes")
+        publish(db, company, "S1", "2026-11-03T10:00:00+00:00", "yes", "yes", "no", status="submitted")
+        # As a database from before m024: no item rollup, the migration not yet applied.
+        db.execute("drop table item_rollup")
+        db.execute("delete from _sqlite_migrations where name = 'm024_item_rollup'")
+        assert migrate(db) == ["m024_item_rollup"]
+        assert_rollup_is_the_engines(db, engine_scores(db))
+        assert "percent_exact" not in db["audits"].columns_dict  # m025: one exact score
         db.conn.close()
