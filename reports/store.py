@@ -86,12 +86,6 @@ def _month_filters(months: list[str], branch_ids, checklist_id: str | None) -> t
     return " and ".join(clauses), params
 
 
-def _scored_filters(months: list[str], branch_ids, checklist_id: str | None) -> tuple[str, list]:
-    """The month filters, of audits with a score only (not N/A throughout)."""
-    where, params = _month_filters(months, branch_ids, checklist_id)
-    return where + " and a.percent_value is not null", params
-
-
 def published_audits(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
 ) -> list[dict]:
@@ -118,31 +112,29 @@ def branch_results(
 def branch_results_by_period(
     db: Database, periods: list[Period], branch_ids=None, checklist_id: str | None = None
 ) -> dict[Period, dict[int, BranchResult]]:
-    """branch_results of several periods in one query: summed per month and branch first, the
-    order of the index (m022), then per period and branch."""
-    month_of = [(month, p.key) for p in periods for month in p.months]
-    clauses, values = _month_filters([m for m, _key in month_of], branch_ids, checklist_id)
-    pairs = ", ".join("(?, ?)" for _ in month_of)
-    rows = db.query(
-        f"""select p.period, m.branch_id, sum(m.audits) as audits, sum(m.scored) as scored,
-                   sum(m.total) as total, sum(m.passed) as passed, sum(m.critical) as critical
-              from (select a.period_month, a.branch_id, count(*) as audits, count(a.percent_value) as scored,
-                           total(a.percent_value) as total,
-                           sum(a.percent_value is not null and a.passed) as passed,
-                           sum(a.critical_failure) as critical
-                      from audits a where {clauses} group by a.period_month, a.branch_id) m
-              join (select column1 as month, column2 as period from (values {pairs})) p
-                on p.month = m.period_month
-             group by p.period, m.branch_id""",
-        [*values, *(v for pair in month_of for v in pair)],
-    )
-    by_key: dict[str, dict[int, BranchResult]] = {p.key: {} for p in periods}
-    for row in rows:
-        percent = mean_of_floats(row["total"], row["scored"]) if row["scored"] else None
-        by_key[row["period"]][row["branch_id"]] = BranchResult(
-            row["branch_id"], row["audits"], row["scored"], percent, row["passed"] or 0, row["critical"] or 0
-        )
-    return {p: by_key[p.key] for p in periods}
+    """branch_results of several periods from one read of their months (month_stats), summed per
+    period and branch."""
+    keys_of: dict[str, list[str]] = defaultdict(list)
+    for p in periods:
+        for month in p.months:
+            keys_of[month].append(p.key)
+    sums: dict[str, dict[int, list]] = {p.key: {} for p in periods}
+    for row in month_stats(db, keys_of, branch_ids, checklist_id):
+        if branch_ids is not None and row["branch_id"] not in branch_ids:
+            continue
+        for key in keys_of[row["period_month"]]:
+            entry = sums[key].setdefault(row["branch_id"], [0, 0, 0.0, 0, 0])
+            for index, column in enumerate(("audits", "scored", "total", "passed", "critical")):
+                entry[index] += row[column] or 0
+    return {
+        p: {
+            branch_id: BranchResult(
+                branch_id, audits, scored, mean_of_floats(total, scored) if scored else None, passed, critical
+            )
+            for branch_id, (audits, scored, total, passed, critical) in sums[p.key].items()
+        }
+        for p in periods
+    }
 
 
 def comparison(
@@ -448,35 +440,70 @@ def audits_missing(db: Database, period: Period, branch_ids, checklist_id: str, 
     )
 
 
+_MONTH_STATS = """select a.period_month, a.branch_id, count(*) as audits, count(a.percent_value) as scored,
+       total(a.percent_value) as total, total(a.percent_value * a.percent_value) as squares,
+       sum(a.percent_value is not null and a.passed) as passed, sum(a.critical_failure) as critical
+  from audits a where {where} group by a.period_month, a.branch_id"""
+
+
+def _company_stats(db: Database, checklist_id: str | None) -> dict[str, list[dict]]:
+    """The company's month_stats read so far on this connection, by month; forgotten as soon as the
+    database changes (data_version counts other connections' commits, total_changes this one's)."""
+    state = (db.execute("pragma data_version").fetchone()[0], db.conn.total_changes)
+    memo = getattr(db, "_visitscore_month_stats", None)
+    if memo is None or memo[0] != state:
+        memo = (state, {})
+        db._visitscore_month_stats = memo
+    return memo[1].setdefault(checklist_id, {})
+
+
+def month_stats(db: Database, months, branch_ids=None, checklist_id: str | None = None) -> list[dict]:
+    """Per month and branch, over the published audits: audits, scored (those with a percent), the
+    sum and sum of squares of their full-precision percents, passes and critical failures; one
+    streaming read of the report index (m022). The whole company's months are read once per page:
+    the league table, its intervals, the company spread and the trend share them."""
+    if branch_ids is not None and not _every_branch(db, branch_ids):
+        where, params = _month_filters(sorted(months), branch_ids, checklist_id)
+        return list(db.query(_MONTH_STATS.format(where=where), params))
+    known = _company_stats(db, checklist_id)
+    missing = sorted(set(months) - known.keys())
+    if missing:
+        where, params = _month_filters(missing, None, checklist_id)
+        known.update({month: [] for month in missing})
+        for row in db.query(_MONTH_STATS.format(where=where), params):
+            known[row["period_month"]].append(row)
+    return [row for month in sorted(months) for row in known[month]]
+
+
 def monthly_spread(db: Database, months, checklist_id: str | None = None) -> dict[str, dict]:
     """Per month, company-wide: how scored audit percents spread within each branch (pooled: degrees
     of freedom and squared deviations from each branch's own monthly mean) and overall (count, sum,
-    sum of squares). Aggregated in SQL from the full-precision percents."""
-    where, params = _scored_filters(months, None, checklist_id)
-    rows = db.query(
-        f"""select period_month, sum(n - 1) as within_df, sum(max(0, squares - total * total / n)) as within,
-                   sum(n) as n, sum(total) as total, sum(squares) as squares
-              from (select a.period_month, a.branch_id, count(*) as n, total(a.percent_value) as total,
-                           total(a.percent_value * a.percent_value) as squares
-                      from audits a where {where} group by a.period_month, a.branch_id)
-             group by period_month""",
-        params,
-    )
-    return {row.pop("period_month"): row for row in rows}
+    sum of squares), from the full-precision percents."""
+    out: dict[str, dict] = {}
+    for row in month_stats(db, months, None, checklist_id):
+        n, total, squares = row["scored"], row["total"], row["squares"]
+        if not n:
+            continue
+        entry = out.setdefault(
+            row["period_month"], {"within_df": 0, "within": 0.0, "n": 0, "total": 0.0, "squares": 0.0}
+        )
+        entry["within_df"] += n - 1
+        entry["within"] += max(0.0, squares - total * total / n)
+        entry["n"] += n
+        entry["total"] += total
+        entry["squares"] += squares
+    return out
 
 
 def branch_month_samples(
     db: Database, months, branch_ids, checklist_id: str | None = None
 ) -> dict[tuple[int, str], tuple[int, float, float]]:
     """Per branch and month: count, sum and sum of squares of the scored audit percents."""
-    where, params = _scored_filters(months, branch_ids, checklist_id)
-    rows = db.query(
-        f"""select a.branch_id, a.period_month, count(*) as n, total(a.percent_value) as total,
-                   total(a.percent_value * a.percent_value) as squares
-              from audits a where {where} group by a.branch_id, a.period_month""",
-        params,
-    )
-    return {(r["branch_id"], r["period_month"]): (r["n"], r["total"], r["squares"]) for r in rows}
+    return {
+        (r["branch_id"], r["period_month"]): (r["scored"], r["total"], r["squares"])
+        for r in month_stats(db, months, branch_ids, checklist_id)
+        if r["scored"] and (branch_ids is None or r["branch_id"] in branch_ids)
+    }
 
 
 def employee_section_results(db: Database, period: Period, employee_id: int) -> list[dict]:

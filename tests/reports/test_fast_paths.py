@@ -250,3 +250,20 @@ def test_the_upgrade_fills_the_item_rollup_from_the_published_audits():
         assert_rollup_is_the_engines(db, engine_scores(db))
         assert "percent_exact" not in db["audits"].columns_dict  # m025: one exact score
         db.conn.close()
+
+
+def test_month_figures_read_once_are_forgotten_when_the_database_changes():
+    folder, app, db = _fresh_db()
+    with folder:
+        company = make_company(db)
+        october = parse_period("2026-10")
+        branches = org_store.list_branches(db)
+        publish(db, company, "N1", "2026-10-02T10:00:00+00:00", "yes", "yes", "yes")
+        assert {r["code"]: r["percent"] for r in league_table(db, october, branches)}["N1"] == 100.0
+        publish(db, company, "N1", "2026-10-03T10:00:00+00:00", "no", "no", "yes")  # this connection
+        assert {r["code"]: r["percent"] for r in league_table(db, october, branches)}["N1"] == 75.0
+        other = connect(app.config["DATABASE"])  # another connection (another worker) publishes
+        publish(other, company, "S1", "2026-10-04T10:00:00+00:00", "yes", "yes", "yes")
+        other.conn.close()
+        assert {r["code"]: r["percent"] for r in league_table(db, october, branches)}["S1"] == 100.0
+        db.conn.close()
