@@ -411,7 +411,19 @@ def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
 
 def published_months(db: Database, branch_ids=None) -> list[str]:
     """The YYYY-MM months with a published audit (of these branches), newest first."""
-    clause, ids = ("1", []) if branch_ids is None else _in("branch_id", branch_ids)
+    if branch_ids is None or _every_branch(db, branch_ids):
+        # One index seek a month (newest, then the newest before it...), not a scan of every audit.
+        rows = db.query(
+            """with recursive m(month) as (
+                 select max(period_month) from audits where status = 'published'
+                 union all
+                 select (select max(period_month) from audits
+                          where status = 'published' and period_month < m.month)
+                   from m where m.month is not null)
+               select month as period_month from m where month is not null"""
+        )
+        return [r["period_month"] for r in rows]
+    clause, ids = _in("branch_id", branch_ids)
     rows = db.query(
         f"""select distinct period_month from audits where status = 'published' and {clause}
              order by period_month desc""",
