@@ -180,6 +180,28 @@ def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
     )
 
 
+def roll_up_items(db: Database, audits: str, params=(), sign: int = 1) -> None:
+    """Add or take away the audits matching `audits` in item_rollup: one row per item and fraction
+    scored, and one (item_id '') counting the audits."""
+    db.execute(
+        f"""insert into item_rollup (period_month, checklist_id, item_id, checklist_version, fraction,
+                   branch_id, n)
+            select * from (
+              select a.period_month, a.checklist_id, i.item_id, a.checklist_version, i.fraction, a.branch_id,
+                     {sign} * count(*)
+                from audits a join audit_items i using (audit_id) where {audits}
+               group by 1, 2, 3, 4, 5, 6
+              union all
+              select a.period_month, a.checklist_id, '', a.checklist_version, '', a.branch_id,
+                     {sign} * count(*)
+                from audits a where {audits}
+               group by 1, 2, 4, 6)
+             where true
+            on conflict do update set n = n + excluded.n""",
+        [*params, *params],
+    )
+
+
 def forget_cached_pdfs(db: Database) -> int:
     """Drop every cached PDF, so that names removed from the data vanish from documents too (an
     employee's data purged, a branch's staff no longer informed). Rare; the cache refills on demand."""
@@ -921,3 +943,31 @@ def m023_report_rollup(db: Database) -> None:
     )
     db.execute("create index report_rollup_branch on report_rollup(branch_id, kind, period_month)")
     roll_up(db, "a.status = 'published'")
+
+
+@migrations()
+def m024_item_rollup(db: Database) -> None:
+    # Per month, checklist version, item, fraction scored and branch: how many times the published
+    # audits scored that item with that fraction (exact, as the engine's n/d text), and under
+    # item_id '' how many published audits there were, kept on publish with report_rollup
+    # (audits/store.py update_rollups), so compliance per standard pools exact earned/possible over
+    # thousands of rows, not millions of answers. In key order a month streams without a sort.
+    db.execute(
+        """create table item_rollup (
+             period_month text not null, checklist_id text not null, item_id text not null,
+             checklist_version integer not null, fraction text not null, branch_id integer not null,
+             n integer not null,
+             primary key (period_month, checklist_id, item_id, checklist_version, fraction, branch_id)
+           ) without rowid"""
+    )
+    db.execute("create index item_rollup_branch on item_rollup(branch_id, period_month)")
+    roll_up_items(db, "a.status = 'published'")
+
+
+@migrations()
+def m025_one_exact_score(db: Database) -> None:
+    # An audit keeps one exact record of its score, the engine's earned and possible points (n/d);
+    # percent (one decimal, for display) and percent_value (full precision, for means in SQL and
+    # the report index) are derived from the engine's exact percent when it is written.
+    # percent_exact repeated that percent and was read by nothing but m007.
+    db.execute("alter table audits drop column percent_exact")

@@ -81,7 +81,7 @@ def document_from_form(
         if section.about != "employee":
             continue
         chosen = form.get(f"emp.{section.id}", "")
-        if chosen.isdigit():
+        if chosen.isdecimal():
             employees[section.id] = int(chosen)
         described = form.get(f"empdesc.{section.id}", "").strip()
         if described:
@@ -89,7 +89,7 @@ def document_from_form(
     on_duty = form.get("staff_on_duty", "").strip()
     document = {
         **base,
-        **({"staff_on_duty": int(on_duty) if on_duty.isdigit() else on_duty} if on_duty else {}),
+        **({"staff_on_duty": int(on_duty) if on_duty.isdecimal() else on_duty} if on_duty else {}),
         "answers": answers,
         "employees": employees,
         "employee_descriptions": descriptions,

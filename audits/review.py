@@ -86,7 +86,7 @@ def approve(db: Database, audit_id: str, user: dict) -> dict:
     stamp = now()
     with transaction(db):
         db["audits"].update(audit_id, {"status": PUBLISHED, "published_at": stamp, "updated_at": stamp})
-        store.roll_up(db, "a.audit_id = ?", [audit_id])
+        store.update_rollups(db, "a.audit_id = ?", [audit_id])
         add_trail(
             db,
             audit_id,

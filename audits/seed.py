@@ -247,7 +247,7 @@ VARIANTS = 12
 _TEMPLATE_TABLES = """
 create temp table if not exists seed_templates (
     template_id integer primary key, checklist_id text, checklist_version integer, document text,
-    percent real, percent_exact text, percent_value real, earned text, possible text, passed integer,
+    percent real, percent_value real, earned text, possible text, passed integer,
     critical_failure integer);
 create temp table if not exists seed_template_sections (
     template_id integer, section_id text, earned text, possible text, percent real, percent_value real,
@@ -318,7 +318,6 @@ _TEMPLATE_AUDIT_COLUMNS = (
     "checklist_version",
     "document",
     "percent",
-    "percent_exact",
     "percent_value",
     "earned",
     "possible",
@@ -387,13 +386,13 @@ def publish_in_bulk(
             db.execute(
                 f"""insert into audits (audit_id, checklist_id, checklist_version, branch_id, auditor_id,
                         status, revision, document, document_hash, visited_at, visited_utc, period_month,
-                        percent, percent_exact, percent_value, earned, possible, passed, critical_failure,
+                        percent, percent_value, earned, possible, passed, critical_failure,
                         created_at, updated_at, submitted_at, published_at)
                     with docs as materialized (
                         select v.*, t.*, {document} as doc
                           from seed_visits v join seed_templates t using (template_id))
                     select audit_id, checklist_id, checklist_version, branch_id, ?, 'published', 1, doc,
-                           sha256_hex(doc), visited_at, visited_utc, period_month, percent, percent_exact,
+                           sha256_hex(doc), visited_at, visited_utc, period_month, percent,
                            percent_value, earned, possible, passed, critical_failure, ?, ?, ?, ?
                       from docs order by audit_id""",
                 [auditor_id, stamp, stamp, stamp, stamp],
@@ -412,7 +411,7 @@ def publish_in_bulk(
                      from seed_visits v join seed_template_items i using (template_id)
                     order by v.audit_id"""
             )
-            store.roll_up(db, "a.audit_id in (select audit_id from seed_visits)")
+            store.update_rollups(db, "a.audit_id in (select audit_id from seed_visits)")
             db.execute("delete from seed_visits")
         count += len(visits)
     return count

@@ -15,7 +15,16 @@ from audits.document import answer_problems, employee_problems, period_month, su
 from checklists.model import Checklist
 from checklists.scoring import Score, display_percent, score
 from checklists.store import find_checklist, load_checklist
-from db import durable_transaction, forget_cached_pdfs, fraction_text, in_list, now, roll_up, transaction
+from db import (
+    durable_transaction,
+    forget_cached_pdfs,
+    fraction_text,
+    in_list,
+    now,
+    roll_up,
+    roll_up_items,
+    transaction,
+)
 from errors import AppError
 from org import store as org_store
 from org.roles import ADMIN, AUDITOR, MANAGER, REVIEWER
@@ -174,9 +183,10 @@ def _check_document(db: Database, document: dict) -> Checklist:
 
 
 def _score_columns(result: Score) -> dict:
+    """The engine's exact points (n/d text) and what is derived from its exact percent: one decimal
+    for display and full precision for means in SQL (m025: no third copy)."""
     return {
         "percent": display_percent(result.percent),
-        "percent_exact": None if result.percent is None else fraction_text(result.percent),
         "percent_value": None if result.percent is None else float(result.percent),
         "earned": fraction_text(result.earned),
         "possible": fraction_text(result.possible),
@@ -242,6 +252,14 @@ def _document_columns(document: dict, result: Score, stamp: str) -> dict:
     }
 
 
+def update_rollups(db: Database, audits: str, params=(), sign: int = 1) -> None:
+    """Add (sign 1) or take away (sign -1) the audits matching the SQL condition `audits` (on `a`) in
+    every report rollup: called when an audit is published, around a change of a published audit,
+    and by the bulk demo loader."""
+    roll_up(db, audits, params, sign)
+    roll_up_items(db, audits, params, sign)
+
+
 def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tuple[Score, Score]:
     """Change one answer of a stored audit (a correction or an upheld appeal) and store the
     engine's new score. Returns the scores before and after."""
@@ -261,11 +279,11 @@ def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tup
     published = ("a.audit_id = ?", [audit["audit_id"]])
     with transaction(db):
         if audit["status"] == PUBLISHED:
-            roll_up(db, *published, sign=-1)
+            update_rollups(db, *published, sign=-1)
         db["audits"].update(audit["audit_id"], _document_columns(document, after, now()))
         _write_sections(db, audit["audit_id"], document, after)
         if audit["status"] == PUBLISHED:
-            roll_up(db, *published)
+            update_rollups(db, *published)
     return before, after
 
 
@@ -315,7 +333,6 @@ _DRAFT_COLUMNS = (
     "staff_on_duty",
     "updated_at",
     "percent",
-    "percent_exact",
     "percent_value",
     "earned",
     "possible",

@@ -70,10 +70,8 @@ def _floors(period) -> dict[str, tuple[str, list]]:
             months,
         ),
         "compliance per standard": (
-            f"""select a.checklist_id, a.checklist_version, i.item_id, i.fraction, count(*)
-                  from audits a join audit_items i using (audit_id)
-                 where a.status = 'published' and a.period_month in ({_marks(months)})
-                 group by 1, 2, 3, 4""",
+            f"""select checklist_id, checklist_version, item_id, fraction, sum(n) from item_rollup
+                 where period_month in ({_marks(months)}) group by 1, 2, 3, 4""",
             months,
         ),
         "employee ranking": (
@@ -141,7 +139,13 @@ def run() -> list[Row]:
                 floor = median_seconds(
                     lambda sql=sql, params=params: db.execute(sql, params).fetchall(), 3, time.process_time
                 )
-                value = median_seconds(ours[name], 1 if name == "employee ranking" else 3, time.process_time)
+
+                def cold(report=ours[name]):
+                    # Each run reads its months afresh, as a page does (a request has its own connection).
+                    db.__dict__.pop("_visitscore_month_stats", None)
+                    return report()
+
+                value = median_seconds(cold, 1 if name == "employee ranking" else 3, time.process_time)
                 rows.append(Row(f"{name}, {key}", value * 1000, floor * 1000, "ms", TARGET))
         client = app.test_client()
         from tests.conftest import csrf_token

@@ -104,7 +104,7 @@ def validate_checklist():
 @require(api=True)
 def get_checklist(checklist_id):
     version = request.args.get("version")
-    if version is not None and not version.isdigit():
+    if version is not None and not version.isdecimal():
         raise AppError("version must be a whole number.", 400, {"version": ["Not a whole number."]})
     return _versioned(store.get_version(get_db(), checklist_id, int(version) if version else None))
 

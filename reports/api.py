@@ -169,7 +169,7 @@ def standards_scope(db) -> set[int] | None:
     raw = request.args.get("branch_id")
     if raw in (None, ""):
         return visible
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise AppError("branch_id must be a whole number.", 400, {"branch_id": ["Not a whole number."]})
     branch_id = int(raw)
     if (visible is not None and branch_id not in visible) or not org_store.list_branches(db, {branch_id}):

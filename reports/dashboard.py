@@ -116,11 +116,11 @@ def dashboard(
     table = league_table(db, period, branches, checklist_id)
     descending = sort_table(table, sort, reverse)
     branch_ids = {b["branch_id"] for b in branches}
-    used = [
-        r["checklist_id"]
-        for r in db.query("select distinct checklist_id from audits where status = 'published'")
-    ]
-    heat_checklist = checklist_id or (used[0] if used else None)
+    # The heat map's checklist unless one is chosen: that of the oldest published audit (one seek).
+    first = db.execute(
+        "select checklist_id from audits where status = 'published' order by period_month limit 1"
+    ).fetchone()
+    heat_checklist = checklist_id or (first[0] if first else None)
     names = {b["branch_id"]: b["name"] for b in branches}
     missed = store.most_missed(db, period, branch_ids, checklist_id, limit=10)
     for m in missed:
@@ -128,7 +128,7 @@ def dashboard(
         m["rate"] = display_percent(m["rate"])
     region_rows = regions(table)
     employees, employee_certainty = (
-        intervals.employee_rows(db, period, store.employee_ranking(db, period, branch_ids))
+        intervals.employee_rows(store.employee_ranking(db, period, branch_ids))
         if with_employees
         else (None, None)
     )

@@ -53,6 +53,7 @@ def period_intervals(
     samples = store.branch_month_samples(db, {m for p in periods for m in p.months}, branch_ids, checklist_id)
     out = {}
     for p in periods:
+        months = set(p.months)
         spread = sum(
             (
                 Spread(row["within_df"], row["within"], Sample(row["n"], row["total"], row["squares"]))
@@ -64,7 +65,7 @@ def period_intervals(
         prior = company_prior(spread)
         by_branch: dict[int, Sample] = defaultdict(Sample)
         for (branch_id, month), (n, total, squares) in samples.items():
-            if month in p.months:
+            if month in months:
                 by_branch[branch_id] += Sample(n, total, squares)
         out[p.key] = PeriodIntervals(
             prior,
@@ -217,27 +218,22 @@ def employee_sections(db: Database, period: Period, employee_id: int, percent: F
     } | {"minimum": MIN_OBSERVATIONS}
 
 
-def employee_rows(db: Database, period: Period, ranking: list[dict]) -> tuple[list[dict], dict]:
+def employee_rows(ranking: list[dict]) -> tuple[list[dict], dict]:
     """The dashboard's employee ranking for display, with an interval and a signal only for
     employees with at least MIN_OBSERVATIONS audits (fewer tell too little to set anyone apart),
     and how many are distinguishable from the mean."""
-    percents = {
-        row["employee_id"]: [
-            a["percent"]
-            for a in store.employee_audits(db, period, row["employee_id"], for_comparison=True)
-            if a["percent"] is not None
-        ]
+    samples = {
+        row["employee_id"]: Sample(row["scored"], row["total"], row["squares"])
         for row in ranking
-        if row["audits"] >= MIN_OBSERVATIONS
+        if row["scored"] >= MIN_OBSERVATIONS  # audits with nothing to score do not count
     }
-    spread = company_prior(Spread.of_groups(Sample.of(values) for values in percents.values()))
+    spread = company_prior(Spread.of_groups(samples.values()))
     reference = store.mean([r["percent"] for r in ranking if r["percent"] is not None])
     shown_mean = display_percent(reference)
     out = []
     for row in ranking:
-        values = percents.get(row["employee_id"]) or []
-        enough = len(values) >= MIN_OBSERVATIONS  # audits with nothing to score do not count
-        interval = estimate(row["percent"], Sample.of(values), spread) if enough else None
+        sample = samples.get(row["employee_id"])
+        interval = estimate(row["percent"], sample, spread) if sample else None
         low, high = interval.shown if interval else (None, None)
         entry = {**row, "percent": display_percent(row["percent"]), "low": low, "high": high}
         entry["signal"] = signal(interval, reference)

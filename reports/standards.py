@@ -2,8 +2,9 @@
 often missed, "knows / does" per employee, and what the standards book prints.
 
 A checklist item checks a standard when its `standard:` equals a catalogue code, in the checklist
-version the audit was made with. Everything is pooled from the per-item results stored at scoring
-time (audit_items), grouped in SQL by item and fraction, so nothing re-scores answers.
+version the audit was made with. Compliance and the standards most often missed are pooled from the
+item rollup kept on publish (times each item was scored with each fraction), "knows / does" from the
+per-item results stored at scoring time (audit_items); nothing re-scores answers.
 """
 
 from collections import defaultdict
@@ -62,34 +63,18 @@ def compliance(db: Database, period: Period, branch_ids: set[int] | None = None)
     fractions; weakest first, standards with nothing possible last."""
     standards = standards_store.list_standards(db)
     codes = {s["code"] for s in standards}
-    where, params = _filters(period, branch_ids, None)
-    versions = list(
-        db.query(
-            f"""select a.checklist_id, a.checklist_version, count(*) as audits from audits a where {where}
-                group by a.checklist_id, a.checklist_version""",
-            params,
-        )
-    )
-    links = {
-        (v["checklist_id"], v["checklist_version"]): _links(
-            db, v["checklist_id"], v["checklist_version"], codes
-        )
-        for v in versions
-    }
+    links: dict[tuple[str, int], dict] = {}
     audits: dict[str, int] = defaultdict(int)
-    for v in versions:
-        for code in {code for code, _possible in links[(v["checklist_id"], v["checklist_version"])].values()}:
-            audits[code] += v["audits"]
     pools: dict[str, Pool] = defaultdict(Pool)
-    for row in db.query(
-        f"""select a.checklist_id, a.checklist_version, i.item_id, i.fraction, count(*) as times
-              from audits a join audit_items i using (audit_id) where {where}
-             group by a.checklist_id, a.checklist_version, i.item_id, i.fraction""",
-        params,
-    ):
-        link = links[(row["checklist_id"], row["checklist_version"])].get(row["item_id"])
-        if link:
-            pools[link[0]].add(link[1], parse_fraction(row["fraction"]), row["times"])
+    for row in reports_store.item_fractions(db, period, branch_ids):
+        version = (row["checklist_id"], row["checklist_version"])
+        if version not in links:
+            links[version] = _links(db, *version, codes)
+        if row["item_id"] == "":  # the audits of this version count for every standard it checks
+            for code in {code for code, _possible in links[version].values()}:
+                audits[code] += row["n"]
+        elif link := links[version].get(row["item_id"]):
+            pools[link[0]].add(link[1], parse_fraction(row["fraction"]), row["n"])
     known = standards_store.knowledge(db, period.months, branch_ids)
     rows = [
         {

@@ -70,12 +70,6 @@ def _month_filters(months: list[str], branch_ids, checklist_id: str | None) -> t
     return " and ".join(clauses), params
 
 
-def _scored_filters(months: list[str], branch_ids, checklist_id: str | None) -> tuple[str, list]:
-    """The month filters, of audits with a score only (not N/A throughout)."""
-    where, params = _month_filters(months, branch_ids, checklist_id)
-    return where + " and a.percent_value is not null", params
-
-
 def published_audits(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None
 ) -> list[dict]:
@@ -84,7 +78,7 @@ def published_audits(
     return list(
         db.query(
             f"""select a.audit_id, a.branch_id, a.checklist_id, a.checklist_version, a.visited_at, a.percent,
-                       a.percent_exact, a.passed, a.critical_failure
+                       a.passed, a.critical_failure
                   from audits a where {where} order by a.visited_utc""",
             params,
         )
@@ -102,31 +96,29 @@ def branch_results(
 def branch_results_by_period(
     db: Database, periods: list[Period], branch_ids=None, checklist_id: str | None = None
 ) -> dict[Period, dict[int, BranchResult]]:
-    """branch_results of several periods in one query: summed per month and branch first, the
-    order of the index (m022), then per period and branch."""
-    month_of = [(month, p.key) for p in periods for month in p.months]
-    clauses, values = _month_filters([m for m, _key in month_of], branch_ids, checklist_id)
-    pairs = ", ".join("(?, ?)" for _ in month_of)
-    rows = db.query(
-        f"""select p.period, m.branch_id, sum(m.audits) as audits, sum(m.scored) as scored,
-                   sum(m.total) as total, sum(m.passed) as passed, sum(m.critical) as critical
-              from (select a.period_month, a.branch_id, count(*) as audits, count(a.percent_value) as scored,
-                           total(a.percent_value) as total,
-                           sum(a.percent_value is not null and a.passed) as passed,
-                           sum(a.critical_failure) as critical
-                      from audits a where {clauses} group by a.period_month, a.branch_id) m
-              join (select column1 as month, column2 as period from (values {pairs})) p
-                on p.month = m.period_month
-             group by p.period, m.branch_id""",
-        [*values, *(v for pair in month_of for v in pair)],
-    )
-    by_key: dict[str, dict[int, BranchResult]] = {p.key: {} for p in periods}
-    for row in rows:
-        percent = mean_of_floats(row["total"], row["scored"]) if row["scored"] else None
-        by_key[row["period"]][row["branch_id"]] = BranchResult(
-            row["branch_id"], row["audits"], row["scored"], percent, row["passed"] or 0, row["critical"] or 0
-        )
-    return {p: by_key[p.key] for p in periods}
+    """branch_results of several periods from one read of their months (month_stats), summed per
+    period and branch."""
+    keys_of: dict[str, list[str]] = defaultdict(list)
+    for p in periods:
+        for month in p.months:
+            keys_of[month].append(p.key)
+    sums: dict[str, dict[int, list]] = {p.key: {} for p in periods}
+    for row in month_stats(db, keys_of, branch_ids, checklist_id):
+        if branch_ids is not None and row["branch_id"] not in branch_ids:
+            continue
+        for key in keys_of[row["period_month"]]:
+            entry = sums[key].setdefault(row["branch_id"], [0, 0, 0.0, 0, 0])
+            for index, column in enumerate(("audits", "scored", "total", "passed", "critical")):
+                entry[index] += row[column] or 0
+    return {
+        p: {
+            branch_id: BranchResult(
+                branch_id, audits, scored, mean_of_floats(total, scored) if scored else None, passed, critical
+            )
+            for branch_id, (audits, scored, total, passed, critical) in sums[p.key].items()
+        }
+        for p in periods
+    }
 
 
 def comparison(
@@ -154,8 +146,10 @@ def ranks(rows: list[dict]) -> dict[int, int]:
 
 
 def _every_branch(db: Database, branch_ids) -> bool:
-    """Whether branch_ids name every branch, so that no filter on branches is needed."""
-    return set(branch_ids) >= {row[0] for row in db.execute("select branch_id from branches")}
+    """Whether branch_ids name every branch (None does), so that no filter on branches is needed."""
+    return branch_ids is None or set(branch_ids) >= {
+        row[0] for row in db.execute("select branch_id from branches")
+    }
 
 
 def _rollup_filters(
@@ -218,15 +212,37 @@ def section_means_by_branch(
 
 
 def item_counts(db: Database, period: Period, branch_ids=None) -> list[dict]:
-    """Per checklist version and item: the times it was scored and missed in the period's published
-    audits, from the report rollup (thousands of rows, not millions of answers)."""
-    where, params = _rollup_filters(db, "item", period, branch_ids, None)
+    """Per checklist version and item: the times it was scored and missed (scored below full
+    points) in the period's published audits, from the item rollup."""
+    counts: dict[tuple, dict] = {}
+    for row in item_fractions(db, period, branch_ids):
+        if row["item_id"] == "":
+            continue
+        entry = counts.setdefault(
+            (row["checklist_id"], row["checklist_version"], row["item_id"]),
+            {k: row[k] for k in ("checklist_id", "checklist_version", "item_id")}
+            | {"scored": 0, "missed": 0},
+        )
+        entry["scored"] += row["n"]
+        entry["missed"] += row["n"] if row["fraction"] != "1/1" else 0  # scored below full points
+    return [entry for entry in counts.values() if entry["scored"] > 0]
+
+
+def item_fractions(db: Database, period: Period, branch_ids=None) -> list[dict]:
+    """Per checklist version, item and fraction scored: how many times the period's published audits
+    scored it so, from the item rollup kept on publish; item_id '' counts the audits of the version."""
+    where, params = in_list("r.period_month", period.months)
+    if not _every_branch(db, branch_ids):
+        clause, ids = in_list("r.branch_id", branch_ids)
+        where, params = f"{where} and {clause}", params + ids
+    # Summed per month first, in the rollup's own order (no sort of a year's rows), then regrouped.
     return list(
         db.query(
-            f"""select r.checklist_id, r.checklist_version, r.part_id as item_id, sum(r.n) as scored,
-                       sum(r.missed) as missed
-                  from report_rollup r where {where}
-                 group by r.checklist_id, r.checklist_version, r.part_id having sum(r.n) > 0""",
+            f"""select checklist_id, checklist_version, item_id, fraction, sum(n) as n
+                  from (select r.period_month, r.checklist_id, r.item_id, r.checklist_version, r.fraction,
+                               sum(r.n) as n
+                          from item_rollup r where {where} group by 1, 2, 3, 4, 5)
+                 group by checklist_id, checklist_version, item_id, fraction having sum(n) != 0""",
             params,
         )
     )
@@ -332,30 +348,67 @@ def employee_percent(
     return mean([a["percent"] for a in audits if a["percent"] is not None]), len(audits)
 
 
+# An n/d text of the scoring engine as a float, in SQL.
+_FLOAT = (
+    "(cast(substr({0}, 1, instr({0}, '/') - 1) as real) / cast(substr({0}, instr({0}, '/') + 1) as real))"
+)
+
+
 def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
     """Employees of informed branches named in the period's published audits, best first; one
-    query for the audits of all of them, whether the branches are one branch or a region."""
+    query, aggregated in SQL, for all of them, whether the branches are one branch or a region.
+
+    Each row also carries the count, sum and sum of squares of its audit percents (`scored`,
+    `total`, `squares`, for intervals). An audit's percent for an employee is the section's own
+    full-precision percent when one section names them, else the pooled earned/possible of those
+    sections; the mean is recovered exactly from the sum as for branches (mean_of_floats)."""
     clause, ids = in_list("b.branch_id", branch_ids)
-    employees = {
-        e["employee_id"]: e
-        for e in db.query(
-            f"""select e.employee_id, e.name, b.branch_id, b.name as branch from employees e
-                  join branches b using (branch_id) where b.staff_informed and {clause}""",
-            ids,
-        )
-    }
-    who, who_ids = in_list("e.employee_id", employees)
-    audits = _employee_sections(db, period, who, who_ids, for_comparison=True)
-    rows = []
-    for employee_id, entries in audits.items():
-        percent = mean([a["percent"] for a in entries if a["percent"] is not None])
-        rows.append({**employees[employee_id], "percent": percent, "audits": len(entries)})
-    rows.sort(key=lambda r: (r["percent"] is None, -(r["percent"] or 0), r["name"]))
-    return rows
+    where, months = in_list("a.period_month", period.months)
+    # A region's or a branch's few employees lead (cross join fixes SQLite's loop order) to their
+    # sections; for the whole company the period's audits lead.
+    join = "join" if _every_branch(db, branch_ids) else "cross join"
+    rows = db.query(
+        f"""select employee_id, e.name, e.branch_id, b.name as branch, count(*) as audits,
+                   count(percent) as scored, total(percent) as total, total(percent * percent) as squares
+              from (select s.employee_id,
+                           case when count(*) = 1 then max(s.percent_value)
+                                when total({_FLOAT.format("s.possible")}) > 0
+                                then 100 * total({_FLOAT.format("s.earned")})
+                                         / total({_FLOAT.format("s.possible")}) end as percent
+                      from branches b {join} employees e using (branch_id)
+                      {join} audit_sections s on s.employee_id = e.employee_id
+                      {join} audits a using (audit_id)
+                     where b.staff_informed and {clause} and a.status = 'published' and {where}{_LONE_STAFF}
+                     group by s.employee_id, a.audit_id)
+              join employees e using (employee_id) join branches b on b.branch_id = e.branch_id
+             group by employee_id""",
+        [*ids, *months],
+    )
+    out = [
+        {**row, "percent": mean_of_floats(row["total"], row["scored"]) if row["scored"] else None}
+        for row in rows
+    ]
+    # Equal exact means may differ in the last bits of their float sums: ties go by name as before.
+    out.sort(
+        key=lambda r: (r["percent"] is None, -round(float(r["percent"] or 0), 9), r["name"], r["employee_id"])
+    )
+    return out
 
 
 def published_months(db: Database, branch_ids=None) -> list[str]:
     """The YYYY-MM months with a published audit (of these branches), newest first."""
+    if _every_branch(db, branch_ids):
+        # One index seek a month (newest, then the newest before it...), not a scan of every audit.
+        rows = db.query(
+            """with recursive m(month) as (
+                 select max(period_month) from audits where status = 'published'
+                 union all
+                 select (select max(period_month) from audits
+                          where status = 'published' and period_month < m.month)
+                   from m where m.month is not null)
+               select month as period_month from m where month is not null"""
+        )
+        return [r["period_month"] for r in rows]
     clause, ids = in_list("branch_id", branch_ids)
     rows = db.query(
         f"""select distinct period_month from audits where status = 'published' and {clause}
@@ -385,35 +438,70 @@ def audits_missing(db: Database, period: Period, branch_ids, checklist_id: str, 
     )
 
 
+_MONTH_STATS = """select a.period_month, a.branch_id, count(*) as audits, count(a.percent_value) as scored,
+       total(a.percent_value) as total, total(a.percent_value * a.percent_value) as squares,
+       sum(a.percent_value is not null and a.passed) as passed, sum(a.critical_failure) as critical
+  from audits a where {where} group by a.period_month, a.branch_id"""
+
+
+def _company_stats(db: Database, checklist_id: str | None) -> dict[str, list[dict]]:
+    """The company's month_stats read so far on this connection, by month; forgotten as soon as the
+    database changes (data_version counts other connections' commits, total_changes this one's)."""
+    state = (db.execute("pragma data_version").fetchone()[0], db.conn.total_changes)
+    memo = getattr(db, "_visitscore_month_stats", None)
+    if memo is None or memo[0] != state:
+        memo = (state, {})
+        db._visitscore_month_stats = memo
+    return memo[1].setdefault(checklist_id, {})
+
+
+def month_stats(db: Database, months, branch_ids=None, checklist_id: str | None = None) -> list[dict]:
+    """Per month and branch, over the published audits: audits, scored (those with a percent), the
+    sum and sum of squares of their full-precision percents, passes and critical failures; one
+    streaming read of the report index (m022). The whole company's months are read once per page:
+    the league table, its intervals, the company spread and the trend share them."""
+    if branch_ids is not None and not _every_branch(db, branch_ids):
+        where, params = _month_filters(sorted(months), branch_ids, checklist_id)
+        return list(db.query(_MONTH_STATS.format(where=where), params))
+    known = _company_stats(db, checklist_id)
+    missing = sorted(set(months) - known.keys())
+    if missing:
+        where, params = _month_filters(missing, None, checklist_id)
+        known.update({month: [] for month in missing})
+        for row in db.query(_MONTH_STATS.format(where=where), params):
+            known[row["period_month"]].append(row)
+    return [row for month in sorted(months) for row in known[month]]
+
+
 def monthly_spread(db: Database, months, checklist_id: str | None = None) -> dict[str, dict]:
     """Per month, company-wide: how scored audit percents spread within each branch (pooled: degrees
     of freedom and squared deviations from each branch's own monthly mean) and overall (count, sum,
-    sum of squares). Aggregated in SQL from the full-precision percents."""
-    where, params = _scored_filters(months, None, checklist_id)
-    rows = db.query(
-        f"""select period_month, sum(n - 1) as within_df, sum(max(0, squares - total * total / n)) as within,
-                   sum(n) as n, sum(total) as total, sum(squares) as squares
-              from (select a.period_month, a.branch_id, count(*) as n, total(a.percent_value) as total,
-                           total(a.percent_value * a.percent_value) as squares
-                      from audits a where {where} group by a.period_month, a.branch_id)
-             group by period_month""",
-        params,
-    )
-    return {row.pop("period_month"): row for row in rows}
+    sum of squares), from the full-precision percents."""
+    out: dict[str, dict] = {}
+    for row in month_stats(db, months, None, checklist_id):
+        n, total, squares = row["scored"], row["total"], row["squares"]
+        if not n:
+            continue
+        entry = out.setdefault(
+            row["period_month"], {"within_df": 0, "within": 0.0, "n": 0, "total": 0.0, "squares": 0.0}
+        )
+        entry["within_df"] += n - 1
+        entry["within"] += max(0.0, squares - total * total / n)
+        entry["n"] += n
+        entry["total"] += total
+        entry["squares"] += squares
+    return out
 
 
 def branch_month_samples(
     db: Database, months, branch_ids, checklist_id: str | None = None
 ) -> dict[tuple[int, str], tuple[int, float, float]]:
     """Per branch and month: count, sum and sum of squares of the scored audit percents."""
-    where, params = _scored_filters(months, branch_ids, checklist_id)
-    rows = db.query(
-        f"""select a.branch_id, a.period_month, count(*) as n, total(a.percent_value) as total,
-                   total(a.percent_value * a.percent_value) as squares
-              from audits a where {where} group by a.branch_id, a.period_month""",
-        params,
-    )
-    return {(r["branch_id"], r["period_month"]): (r["n"], r["total"], r["squares"]) for r in rows}
+    return {
+        (r["branch_id"], r["period_month"]): (r["scored"], r["total"], r["squares"])
+        for r in month_stats(db, months, branch_ids, checklist_id)
+        if r["scored"] and (branch_ids is None or r["branch_id"] in branch_ids)
+    }
 
 
 def employee_section_results(db: Database, period: Period, employee_id: int) -> list[dict]:

@@ -58,7 +58,7 @@ def read_answers(quiz: dict, form: dict[str, str]) -> tuple[dict[str, int], dict
         value = (form.get(question["id"]) or "").strip()
         if not value:
             problems[question["id"]] = ["Choose an answer."]
-        elif not value.isdigit() or int(value) >= len(question["options"]):
+        elif not value.isdecimal() or int(value) >= len(question["options"]):
             problems[question["id"]] = ["Choose one of the answers shown."]
         else:
             chosen[question["id"]] = int(value)

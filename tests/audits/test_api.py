@@ -34,7 +34,9 @@ def test_save_the_design_document_and_read_its_scores(client, auditor, visit_set
         "greeting": {"percent": 65.0, "earned": 3.25, "possible": 5.0, "employee_id": visit_setup["ana"]}
     }
     row = db["audits"].get(AUDIT_ID)
-    assert (row["period_month"], row["percent"], row["percent_exact"]) == ("2026-10", 65.0, "65/1")
+    assert (row["period_month"], row["percent"], row["percent_value"]) == ("2026-10", 65.0, 65.0)
+    assert (row["earned"], row["possible"]) == ("13/4", "5/1")  # the exact source: no percent_exact
+    assert "percent_exact" not in row
     # A draft is one row; its section and item rows are derived once, on submit.
     assert db["audit_sections"].count == 0 and db["audit_items"].count == 0
     client.post(f"{URL}/submit", headers=auditor)

@@ -16,11 +16,13 @@ from audits import store as audits_store
 from audits.seed import BranchPlan, publish_in_bulk
 from checklists.scoring import display_percent, score
 from checklists.store import list_checklists, load_checklist
-from db import connect
+from db import connect, migrate
 from org import store as org_store
 from reports import dashboard, store
+from reports import standards as standards_report
 from reports.comparison import league_table
 from reports.periods import parse_period
+from standards import store as standards_store
 from tests.conftest import make_company, publish
 
 ANSWER = st.sampled_from(["yes", "no", "na"])
@@ -70,6 +72,19 @@ def engine_rollup(audits: list[dict]) -> dict:
     return {key: (n, float(total), missed) for key, (n, total, missed) in expected.items()}
 
 
+def engine_item_rollup(audits: list[dict]) -> dict:
+    """What item_rollup must hold: times each item was scored with each fraction, and the audits."""
+    expected: dict[tuple, int] = defaultdict(int)
+    for audit in audits:
+        base = (audit["period_month"], audit["checklist_id"])
+        expected[(*base, "", audit["checklist_version"], "", audit["branch_id"])] += 1
+        for item in audit["result"].items.values():
+            if item.status == "scored":
+                fraction = f"{item.fraction.numerator}/{item.fraction.denominator}"
+                expected[(*base, item.item_id, audit["checklist_version"], fraction, audit["branch_id"])] += 1
+    return dict(expected)
+
+
 def stored_rollup(db) -> dict:
     return {
         tuple(row[:6]): tuple(row[6:])
@@ -83,6 +98,8 @@ def assert_rollup_is_the_engines(db, audits):
     for key, (n, total, missed) in expected.items():
         assert stored[key][0] == n and stored[key][2] == missed, key
         assert abs(stored[key][1] - total) < 1e-9, key
+    items = {tuple(row[:6]): row[6] for row in db.execute("select * from item_rollup where n != 0")}
+    assert items == engine_item_rollup(audits)
 
 
 def _mean(values):
@@ -95,6 +112,10 @@ def test_reports_equal_the_engine_on_random_audits(visits):
     folder, _app, db = _fresh_db()
     with folder:
         company = make_company(db)
+        # Catalogue codes equal to two of the mini checklist's standards, so its items check them
+        # (stored directly: the API would refuse a code with a space).
+        for code in ("Smile", "Offer a receipt"):
+            standards_store.create_standard(db, {"code": code, "title": code, "text": code, "category": "C"})
         for branch, month, day, hello, smile, receipt, employee, corrected in visits:
             audit_id = publish(
                 db, company, branch, f"{month}-{day:02d}T10:00:00+00:00", hello, smile, receipt, employee
@@ -142,6 +163,36 @@ def test_reports_equal_the_engine_on_random_audits(visits):
                     count = sum(1 for _b, f in scored if f < 1)
                     expected_missed[item_id] = (count, len(scored), lost)
             assert missed == expected_missed
+            compliance = {
+                r["code"]: (r["audits"], r["percent"]) for r in standards_report.compliance(db, period)
+            }
+            expected_compliance = {}
+            for code, item_id in (("Smile", "smile"), ("Offer a receipt", "receipt")):
+                scored = [
+                    a["result"].items[item_id] for a in mine if a["result"].items[item_id].status == "scored"
+                ]
+                possible = sum((i.possible for i in scored), Fraction(0))
+                earned = sum((i.earned for i in scored), Fraction(0))
+                expected_compliance[code] = (len(mine), 100 * earned / possible if possible else None)
+            assert compliance == expected_compliance
+            ranking = {
+                r["name"]: (display_percent(r["percent"]), r["audits"])
+                for r in store.employee_ranking(db, period, {b["branch_id"] for b in branches})
+            }
+            expected_ranking = {}
+            for name, key in (("Ann Lee", "ann"), ("Bob Ray", "bob")):
+                theirs = [
+                    a["result"]
+                    for a in mine
+                    if json.loads(a["document"])["employees"].get("greet") == company[key]
+                ]
+                if theirs:
+                    percents = [r.sections["greet"].percent for r in theirs]
+                    expected_ranking[name] = (
+                        display_percent(_mean([p for p in percents if p is not None])),
+                        len(theirs),
+                    )
+            assert ranking == expected_ranking
         db.conn.close()
 
 
@@ -182,4 +233,37 @@ def test_the_bulk_loader_stores_the_engines_numbers():
             else:
                 assert document["employees"] == {}
         assert_rollup_is_the_engines(db, audits)
+        db.conn.close()
+
+
+def test_the_upgrade_fills_the_item_rollup_from_the_published_audits():
+    folder, _app, db = _fresh_db()
+    with folder:
+        company = make_company(db)
+        publish(db, company, "N1", "2026-10-02T10:00:00+00:00", "yes", "no", "na", "ann")
+        publish(db, company, "S1", "2026-10-03T10:00:00+00:00", "no", "yes", "yes")
+        publish(db, company, "S1", "2026-11-03T10:00:00+00:00", "yes", "yes", "no", status="submitted")
+        # As a database from before m024: no item rollup, the migration not yet applied.
+        db.execute("drop table item_rollup")
+        db.execute("delete from _sqlite_migrations where name = 'm024_item_rollup'")
+        assert migrate(db) == ["m024_item_rollup"]
+        assert_rollup_is_the_engines(db, engine_scores(db))
+        assert "percent_exact" not in db["audits"].columns_dict  # m025: one exact score
+        db.conn.close()
+
+
+def test_month_figures_read_once_are_forgotten_when_the_database_changes():
+    folder, app, db = _fresh_db()
+    with folder:
+        company = make_company(db)
+        october = parse_period("2026-10")
+        branches = org_store.list_branches(db)
+        publish(db, company, "N1", "2026-10-02T10:00:00+00:00", "yes", "yes", "yes")
+        assert {r["code"]: r["percent"] for r in league_table(db, october, branches)}["N1"] == 100.0
+        publish(db, company, "N1", "2026-10-03T10:00:00+00:00", "no", "no", "yes")  # this connection
+        assert {r["code"]: r["percent"] for r in league_table(db, october, branches)}["N1"] == 75.0
+        other = connect(app.config["DATABASE"])  # another connection (another worker) publishes
+        publish(other, company, "S1", "2026-10-04T10:00:00+00:00", "yes", "yes", "yes")
+        other.conn.close()
+        assert {r["code"]: r["percent"] for r in league_table(db, october, branches)}["S1"] == 100.0
         db.conn.close()

@@ -108,3 +108,16 @@ def test_the_sort_order_can_be_reversed(client, actions, october):
         "Northgate",
         "Newtown",
     ]
+
+
+def test_the_dashboards_employee_intervals_need_no_query_of_their_own(db, october):
+    from org import store as org_store
+    from reports.dashboard import dashboard
+
+    branches = org_store.list_branches(db)
+    seen = []
+    db.conn.set_trace_callback(seen.append)
+    data = dashboard(db, parse_period("2026-10"), branches, None, "rank", "#0b5d54", with_employees=True)
+    db.conn.set_trace_callback(None)
+    assert [e["name"] for e in data["employees"]] == ["Ann Lee", "Bob Ray"]
+    assert len([q for q in seen if "audit_sections" in q]) == 1  # the ranking's, intervals included
