@@ -140,9 +140,8 @@ def audit_view(db: Database, audit: dict, result: Score | None = None) -> dict:
 
 def _check_document(db: Database, document: dict) -> Checklist:
     """The checklist version of a document whose answers, branch and employees all fit; 422 otherwise."""
-    try:
-        checklist = load_checklist(db, document["checklist_id"], document["checklist_version"])
-    except AppError:
+    checklist = find_checklist(db, document["checklist_id"], document["checklist_version"])
+    if checklist is None:
         field = (
             "checklist_id"
             if not db["checklists"].count_where("checklist_id = ?", [document["checklist_id"]])
@@ -157,15 +156,14 @@ def _check_document(db: Database, document: dict) -> Checklist:
                     "does not exist."
                 ]
             },
-        ) from None
-    try:
-        branch = org_store.get_branch(db, document["branch_id"])
-    except AppError:
+        )
+    branch = org_store.find_branch(db, document["branch_id"])
+    if branch is None:
         raise AppError(
             "The audit names a branch that does not exist.",
             422,
             {"branch_id": [f"Branch {document['branch_id']} does not exist."]},
-        ) from None
+        )
     problems = answer_problems(checklist, document["answers"])
     if branch["staff_informed"]:
         staff = {e["employee_id"] for e in org_store.list_employees(db, branch["branch_id"])}
