@@ -422,6 +422,10 @@ def submit_audit(db: Database, audit_id: str, user: dict, at: datetime | None = 
             return audit
         if audit["auditor_id"] != user["user_id"] and user["role"] != ADMIN:
             raise AppError(f"Audit {audit_id} does not exist.", 404)
+        if _visit_cancelled(db, audit_id):
+            raise AppError(
+                "Head office cancelled this visit, so it cannot be submitted; its answers are kept.", 409
+            )
         checklist, result = audit_score(db, audit)
         problems = submission_problems(
             checklist, audit["document"], result, at or datetime.now(UTC), photo_ids_of(db, audit_id)
@@ -437,6 +441,14 @@ def submit_audit(db: Database, audit_id: str, user: dict, at: datetime | None = 
             db, audit_id, user["user_id"], "submitted", after={"score": display_percent(result.percent)}
         )
     return get_audit(db, audit_id)
+
+
+def _visit_cancelled(db: Database, audit_id: str) -> bool:
+    """Whether every assignment of the audit was cancelled (an audit without one is not)."""
+    cancelled = [
+        row[0] for row in db.execute("select cancelled_at from assignments where audit_id = ?", [audit_id])
+    ]
+    return bool(cancelled) and all(cancelled)
 
 
 def list_audits_of_auditor(db: Database, auditor_id: int) -> list[dict]:

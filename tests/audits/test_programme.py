@@ -345,3 +345,31 @@ def test_cancel_then_nothing_changes_it_and_a_submitted_visit_cannot_be_cancelle
     done = client.get("/api/v1/assignments?status=done", headers=office).get_json()["assignments"]
     assert [a["id"] for a in done] == [second]
     assert client.delete("/api/v1/assignments/999", headers=office).status_code == 404
+
+
+def test_a_visit_cancelled_under_a_draft_keeps_the_draft_but_cannot_be_submitted(
+    client, actions, db, programme
+):
+    office = actions.token("admin")
+    branch = programme["branches"][0]
+    body_ = {"branch_id": branch, "checklist_id": "mini", "auditor": "shopper1@example.com", "due": FUTURE}
+    assignment = client.post("/api/v1/assignments", json=body_, headers=office).get_json()["id"]
+    audit_id = db.execute(
+        "select audit_id from assignments where assignment_id = ?", [assignment]
+    ).fetchone()[0]
+    shopper = actions.token("auditor", "shopper1@example.com")
+    document = {
+        "checklist_id": "mini",
+        "checklist_version": 1,
+        "branch_id": branch,
+        "visited_at": "2026-10-05T14:30:00+02:00",
+        "revision": 1,
+        "employees": {},
+        "answers": {"hello": {"value": "yes"}, "smile": {"value": "yes"}, "receipt": {"value": "yes"}},
+    }
+    assert client.put(f"/api/v1/audits/{audit_id}", json=document, headers=shopper).status_code == 201
+    assert client.delete(f"/api/v1/assignments/{assignment}", headers=office).status_code == 204
+    refused = client.post(f"/api/v1/audits/{audit_id}/submit", headers=shopper)
+    assert refused.status_code == 409 and "cancelled" in refused.get_json()["error"]
+    kept = client.get(f"/api/v1/audits/{audit_id}", headers=shopper).get_json()
+    assert kept["status"] == "draft" and kept["answers"]["smile"] == {"value": "yes"}
