@@ -136,11 +136,14 @@ def comparison(
 
 
 def ranks(rows: list[dict]) -> dict[int, int]:
-    """Competition ranking (1, 2, 2, 4) of the rows with a percent, in their order."""
+    """Competition ranking (1, 2, 2, 4) of the rows with a percent, in their order. Means recovered
+    from float sums (mean_of_floats) may differ in their last bits for equal exact means, so
+    percents are compared to 9 decimals, as mean_of_floats itself does."""
     ranked, last_percent, last_rank = {}, None, 0
     for position, row in enumerate((r for r in rows if r["result"].percent is not None), start=1):
-        if row["result"].percent != last_percent:
-            last_rank, last_percent = position, row["result"].percent
+        percent = round(float(row["result"].percent), 9)
+        if percent != last_percent:
+            last_rank, last_percent = position, percent
         ranked[row["branch_id"]] = last_rank
     return ranked
 

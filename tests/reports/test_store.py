@@ -86,6 +86,8 @@ def rows(*percents):
         ((80, 80, 80), {1: 1, 2: 1, 3: 1}),
         ((90, None, 70), {1: 1, 3: 2}),  # no score, no rank, and no gap for it
         ((None, None), {}),
+        # One exact mean from two float sums that differ in the last bit (0.6000000000000001 and 0.6)
+        ((mean_of_floats(0.1 + 0.2 + 0.3, 3), mean_of_floats(0.3 + 0.2 + 0.1, 3)), {1: 1, 2: 1}),
     ],
 )
 def test_ranks(percents, expected):
