@@ -264,16 +264,24 @@ def test_an_assignment_breaking_the_rotation_is_409_unless_overridden(client, ac
     assert other.status_code == 201
 
 
-def save_draft(client, headers, audit_id, branch_id):
-    document = {
+ALL_YES = {"hello": {"value": "yes"}, "smile": {"value": "yes"}, "receipt": {"value": "yes"}}
+
+
+def mini_document(branch_id, answers):
+    """A first revision of a visit to the branch on the "mini" checklist."""
+    return {
         "checklist_id": "mini",
         "checklist_version": 1,
         "branch_id": branch_id,
         "visited_at": "2026-10-05T14:30:00+02:00",
         "revision": 1,
-        "answers": {"hello": {"value": "yes"}},
+        "answers": answers,
         "employees": {},
     }
+
+
+def save_draft(client, headers, audit_id, branch_id):
+    document = mini_document(branch_id, {"hello": {"value": "yes"}})
     return client.put(f"/api/v1/audits/{audit_id}", json=document, headers=headers)
 
 
@@ -324,15 +332,7 @@ def test_cancel_then_nothing_changes_it_and_a_submitted_visit_cannot_be_cancelle
     ]
     audit_id = db.execute("select audit_id from assignments where assignment_id = ?", [second]).fetchone()[0]
     shopper = actions.token("auditor", "shopper1@example.com")
-    document = {
-        "checklist_id": "mini",
-        "checklist_version": 1,
-        "branch_id": branch,
-        "visited_at": "2026-10-05T14:30:00+02:00",
-        "revision": 1,
-        "employees": {},
-        "answers": {"hello": {"value": "yes"}, "smile": {"value": "yes"}, "receipt": {"value": "yes"}},
-    }
+    document = mini_document(branch, ALL_YES)
     client.put(f"/api/v1/audits/{audit_id}", json=document, headers=shopper)
     assert client.post(f"/api/v1/audits/{audit_id}/submit", headers=shopper).status_code == 200
     assert client.delete(f"/api/v1/assignments/{second}", headers=office).status_code == 409
@@ -358,15 +358,7 @@ def test_a_visit_cancelled_under_a_draft_keeps_the_draft_but_cannot_be_submitted
         "select audit_id from assignments where assignment_id = ?", [assignment]
     ).fetchone()[0]
     shopper = actions.token("auditor", "shopper1@example.com")
-    document = {
-        "checklist_id": "mini",
-        "checklist_version": 1,
-        "branch_id": branch,
-        "visited_at": "2026-10-05T14:30:00+02:00",
-        "revision": 1,
-        "employees": {},
-        "answers": {"hello": {"value": "yes"}, "smile": {"value": "yes"}, "receipt": {"value": "yes"}},
-    }
+    document = mini_document(branch, ALL_YES)
     assert client.put(f"/api/v1/audits/{audit_id}", json=document, headers=shopper).status_code == 201
     assert client.delete(f"/api/v1/assignments/{assignment}", headers=office).status_code == 204
     refused = client.post(f"/api/v1/audits/{audit_id}/submit", headers=shopper)
