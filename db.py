@@ -156,48 +156,85 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# The rollups keep each branch's rows and, under branch_id 0, the whole company's, so that a report
+# of every branch reads one row where it would sum a thousand.
+COMPANY = 0
+COMPANY_AND_BRANCHES = ("a.branch_id", str(COMPANY))
+
+
 def roll_up(db: Database, audits: str, params=(), sign: int = 1) -> None:
     """Add (sign 1) or take away (sign -1) the item and section rows of the audits matching the SQL
-    condition `audits` (on `a`) to the report rollup: called when an audit is published, around a
-    change of a published audit, and by the bulk demo loader."""
-    db.execute(
-        f"""insert into report_rollup (kind, period_month, checklist_id, part_id, branch_id,
-                   checklist_version, n, total, missed)
-            select * from (
-              select 'item', a.period_month, a.checklist_id, i.item_id, a.branch_id, a.checklist_version,
-                     {sign} * count(*), 0.0, {sign} * sum(i.lost)
-                from audits a join audit_items i using (audit_id) where {audits}
-               group by 2, 3, 4, 5, 6
-              union all
-              select 'section', a.period_month, a.checklist_id, s.section_id, a.branch_id,
-                     a.checklist_version, {sign} * count(s.percent_value), {sign} * total(s.percent_value), 0
-                from audits a join audit_sections s using (audit_id) where {audits}
-               group by 2, 3, 4, 5, 6)
-             where true
-            on conflict do update set n = n + excluded.n, total = total + excluded.total,
-                                      missed = missed + excluded.missed""",
-        [*params, *params],
-    )
+    condition `audits` (on `a`) to the report rollup, per branch and (branch_id 0) for the whole
+    company: called when an audit is published, around a change of a published audit, and by the
+    bulk demo loader."""
+    for branch in COMPANY_AND_BRANCHES:
+        db.execute(
+            f"""insert into report_rollup (kind, period_month, checklist_id, part_id, branch_id,
+                       checklist_version, n, total, missed)
+                select * from (
+                  select 'item', a.period_month, a.checklist_id, i.item_id, {branch}, a.checklist_version,
+                         {sign} * count(*), 0.0, {sign} * sum(i.lost)
+                    from audits a join audit_items i using (audit_id) where {audits}
+                   group by 2, 3, 4, 5, 6
+                  union all
+                  select 'section', a.period_month, a.checklist_id, s.section_id, {branch},
+                         a.checklist_version, {sign} * count(s.percent_value),
+                         {sign} * total(s.percent_value), 0
+                    from audits a join audit_sections s using (audit_id) where {audits}
+                   group by 2, 3, 4, 5, 6)
+                 where true
+                on conflict do update set n = n + excluded.n, total = total + excluded.total,
+                                          missed = missed + excluded.missed""",
+            [*params, *params],
+        )
 
 
 def roll_up_items(db: Database, audits: str, params=(), sign: int = 1) -> None:
-    """Add or take away the audits matching `audits` in item_rollup: one row per item and fraction
-    scored, and one (item_id '') counting the audits."""
+    """Add or take away the audits matching `audits` in item_rollup, per branch and (branch_id 0)
+    for the whole company: one row per item and fraction scored, and one (item_id '') counting the
+    audits."""
+    for branch in COMPANY_AND_BRANCHES:
+        db.execute(
+            f"""insert into item_rollup (period_month, checklist_id, item_id, checklist_version, fraction,
+                       branch_id, n)
+                select * from (
+                  select a.period_month, a.checklist_id, i.item_id, a.checklist_version, i.fraction, {branch},
+                         {sign} * count(*)
+                    from audits a join audit_items i using (audit_id) where {audits}
+                   group by 1, 2, 3, 4, 5, 6
+                  union all
+                  select a.period_month, a.checklist_id, '', a.checklist_version, '', {branch},
+                         {sign} * count(*)
+                    from audits a where {audits}
+                   group by 1, 2, 4, 6)
+                 where true
+                on conflict do update set n = n + excluded.n""",
+            [*params, *params],
+        )
+
+
+def roll_up_branches(db: Database, audits: str, params=(), sign: int = 1) -> None:
+    """Add or take away the audits matching `audits` in branch_rollup: per month, branch and
+    checklist, and under checklist_id '' for every checklist together, the audits, those scored,
+    the sum and sum of squares of their full-precision percents, passes and critical failures."""
+    figures = f"""{sign} * count(*), {sign} * count(a.percent_value), {sign} * total(a.percent_value),
+                  {sign} * total(a.percent_value * a.percent_value),
+                  {sign} * count(case when a.percent_value is not null and a.passed then 1 end),
+                  {sign} * count(case when a.critical_failure then 1 end)"""
     db.execute(
-        f"""insert into item_rollup (period_month, checklist_id, item_id, checklist_version, fraction,
-                   branch_id, n)
+        f"""insert into branch_rollup (period_month, branch_id, checklist_id, audits, scored, total,
+                   squares, passed, critical)
             select * from (
-              select a.period_month, a.checklist_id, i.item_id, a.checklist_version, i.fraction, a.branch_id,
-                     {sign} * count(*)
-                from audits a join audit_items i using (audit_id) where {audits}
-               group by 1, 2, 3, 4, 5, 6
+              select a.period_month, a.branch_id, a.checklist_id, {figures} from audits a where {audits}
+               group by 1, 2, 3
               union all
-              select a.period_month, a.checklist_id, '', a.checklist_version, '', a.branch_id,
-                     {sign} * count(*)
-                from audits a where {audits}
-               group by 1, 2, 4, 6)
+              select a.period_month, a.branch_id, '', {figures} from audits a where {audits}
+               group by 1, 2)
              where true
-            on conflict do update set n = n + excluded.n""",
+            on conflict do update set
+              audits = audits + excluded.audits, scored = scored + excluded.scored,
+              total = total + excluded.total, squares = squares + excluded.squares,
+              passed = passed + excluded.passed, critical = critical + excluded.critical""",
         [*params, *params],
     )
 
@@ -971,3 +1008,46 @@ def m025_one_exact_score(db: Database) -> None:
     # the report index) are derived from the engine's exact percent when it is written.
     # percent_exact repeated that percent and was read by nothing but m007.
     db.execute("alter table audits drop column percent_exact")
+
+
+@migrations()
+def m026_branch_rollup(db: Database) -> None:
+    # Per month, branch and checklist (checklist_id '': all checklists): the published audits'
+    # counts, the sum and sum of squares of their full-precision percents, passes and critical
+    # failures, kept on publish with the other rollups (audits/store.py update_rollups), so the
+    # league table, its intervals and the trends read one row per branch and month, not every
+    # audit. In key order a month streams by branch.
+    db.execute(
+        """create table branch_rollup (
+             period_month text not null, branch_id integer not null, checklist_id text not null,
+             audits integer not null, scored integer not null, total real not null, squares real not null,
+             passed integer not null, critical integer not null,
+             primary key (period_month, branch_id, checklist_id)
+           ) without rowid"""
+    )
+    roll_up_branches(db, "a.status = 'published'")
+
+
+@migrations()
+def m027_company_rollup_rows(db: Database) -> None:
+    # The whole company's rows (branch_id 0) in report_rollup and item_rollup, kept on publish by
+    # roll_up and roll_up_items, so that most missed, compliance per standard and the company's
+    # section means read one row per month and item, not one per branch. Rebuilt from the branch
+    # rows: upgrading a database that ran m023 or m024 just now has made some already.
+    db.execute("delete from report_rollup where branch_id = ?", [COMPANY])
+    db.execute(
+        """insert into report_rollup (kind, period_month, checklist_id, part_id, branch_id,
+                   checklist_version, n, total, missed)
+           select kind, period_month, checklist_id, part_id, ?, checklist_version, sum(n), total(total),
+                  sum(missed)
+             from report_rollup group by kind, period_month, checklist_id, part_id, checklist_version""",
+        [COMPANY],
+    )
+    db.execute("delete from item_rollup where branch_id = ?", [COMPANY])
+    db.execute(
+        """insert into item_rollup (period_month, checklist_id, item_id, checklist_version, fraction,
+                   branch_id, n)
+           select period_month, checklist_id, item_id, checklist_version, fraction, ?, sum(n)
+             from item_rollup group by period_month, checklist_id, item_id, checklist_version, fraction""",
+        [COMPANY],
+    )

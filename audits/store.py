@@ -22,6 +22,7 @@ from db import (
     in_list,
     now,
     roll_up,
+    roll_up_branches,
     roll_up_items,
     transaction,
 )
@@ -256,6 +257,7 @@ def update_rollups(db: Database, audits: str, params=(), sign: int = 1) -> None:
     and by the bulk demo loader."""
     roll_up(db, audits, params, sign)
     roll_up_items(db, audits, params, sign)
+    roll_up_branches(db, audits, params, sign)
 
 
 def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tuple[Score, Score]:

@@ -197,7 +197,9 @@ def display_percent(percent: Fraction | None) -> float | None:
     """Round half up to one decimal, for display and JSON only."""
     if percent is None:
         return None
-    return float(Decimal(math.floor(percent * 10 + Fraction(1, 2))) / 10)
+    # floor(p * 10 + 1/2) in integers (p = n / d): reports round thousands of exact means per page.
+    n, d = percent.as_integer_ratio()
+    return (20 * n + d) // (2 * d) / 10
 
 
 def display_points(points: Fraction) -> float:

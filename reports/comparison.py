@@ -11,8 +11,10 @@ def league_table(
     db: Database, period: Period, branches: list[dict], checklist_id: str | None = None
 ) -> list[dict]:
     """Rows best first, as the comparison API and the dashboard show them."""
-    rows = store.comparison(db, period, branches, checklist_id)
-    previous = store.branch_results(db, period.previous(), {b["branch_id"] for b in branches}, checklist_id)
+    ids = {b["branch_id"] for b in branches}
+    results = store.branch_results_by_period(db, [period, period.previous()], ids, checklist_id)
+    rows = store.comparison(branches, results[period])
+    previous = results[period.previous()]
     rank = store.ranks(rows)
     out = []
     for row in rows:
@@ -43,5 +45,5 @@ def league_table(
                 "score": result.percent,  # unrounded, for means of branch scores (regions)
             }
         )
-    intervals.add_to_rows(db, period, out, checklist_id)
+    intervals.add_to_rows(db, period, out, results, checklist_id)
     return out

@@ -3,7 +3,6 @@
 The arithmetic is in reports.uncertainty; this module only feeds it from reports.store.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -45,15 +44,14 @@ def window(period: Period) -> list[str]:
 
 
 def period_intervals(
-    db: Database, periods: list[Period], branch_ids, checklist_id: str | None = None
+    db: Database, results: dict[Period, dict[int, store.BranchResult]], checklist_id: str | None = None
 ) -> dict[str, PeriodIntervals]:
-    """For each period: the company spread and the interval of every given branch with a score."""
-    windows = {p.key: window(p) for p in periods}
+    """For each period: the company spread and the interval of every branch with a score in the
+    period's results (store.branch_results_by_period)."""
+    windows = {p.key: window(p) for p in results}
     spreads = store.monthly_spread(db, {m for months in windows.values() for m in months}, checklist_id)
-    samples = store.branch_month_samples(db, {m for p in periods for m in p.months}, branch_ids, checklist_id)
     out = {}
-    for p in periods:
-        months = set(p.months)
+    for p, by_branch in results.items():
         spread = sum(
             (
                 Spread(row["within_df"], row["within"], Sample(row["n"], row["total"], row["squares"]))
@@ -63,15 +61,12 @@ def period_intervals(
             Spread(),
         )
         prior = company_prior(spread)
-        by_branch: dict[int, Sample] = defaultdict(Sample)
-        for (branch_id, month), (n, total, squares) in samples.items():
-            if month in months:
-                by_branch[branch_id] += Sample(n, total, squares)
         out[p.key] = PeriodIntervals(
             prior,
             {
-                branch_id: estimate(store.mean_of_floats(s.total, s.n), s, prior)
-                for branch_id, s in by_branch.items()
+                branch_id: estimate(r.percent, Sample(r.scored, r.total, r.squares), prior)
+                for branch_id, r in by_branch.items()
+                if r.scored
             },
         )
     return out
@@ -79,14 +74,21 @@ def period_intervals(
 
 def prior(db: Database, period: Period, checklist_id: str | None = None) -> Prior:
     """Today's company spread for the period (for planning)."""
-    return period_intervals(db, [period], set(), checklist_id)[period.key].prior
+    return period_intervals(db, {period: {}}, checklist_id)[period.key].prior
 
 
-def add_to_rows(db: Database, period: Period, rows: list[dict], checklist_id: str | None = None) -> None:
+def add_to_rows(
+    db: Database,
+    period: Period,
+    rows: list[dict],
+    results: dict[Period, dict[int, store.BranchResult]],
+    checklist_id: str | None = None,
+) -> None:
     """Give each league-table row its interval (low, high), its signal against the mean of the rows'
-    scores, and whether its change from the previous period is more than noise (change_clear)."""
+    scores, and whether its change from the previous period is more than noise (change_clear);
+    results hold the branches' results of the period and the one before."""
     previous = period.previous()
-    found = period_intervals(db, [period, previous], {r["branch_id"] for r in rows}, checklist_id)
+    found = period_intervals(db, results, checklist_id)
     now, before = found[period.key], found[previous.key]
     reference = store.mean([r["score"] for r in rows if r["score"] is not None])
     for row in rows:
@@ -166,7 +168,9 @@ def trend_band(
     db: Database, branch_id: int, periods: list[Period], checklist_id: str | None = None
 ) -> list[tuple[float, float] | None]:
     """The branch's 90% interval in each period (None where it has no score), for a trend chart."""
-    found = period_intervals(db, periods, {branch_id}, checklist_id)
+    found = period_intervals(
+        db, store.branch_results_by_period(db, periods, {branch_id}, checklist_id), checklist_id
+    )
     return [interval.shown if (interval := found[p.key].branches.get(branch_id)) else None for p in periods]
 
 

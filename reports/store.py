@@ -17,14 +17,20 @@ from sqlite_utils import Database
 from audits.document import answer_text, is_answered
 from checklists.scoring import HIDDEN, SCORED, display_points, score
 from checklists.store import load_checklist
-from db import in_list, now, parse_fraction, transaction
+from db import COMPANY, in_list, now, parse_fraction, transaction
 from errors import AppError
 from reports.kpis import parse_values
 from reports.periods import Period
 
 
 def mean(values: list[Fraction]) -> Fraction | None:
-    return sum(values, Fraction(0)) / len(values) if values else None
+    """The exact mean, summed over a common denominator (a trend's points each average a thousand
+    branch scores; adding Fractions one by one reduces every partial sum)."""
+    if not values:
+        return None
+    ratios = [value.as_integer_ratio() for value in values]
+    common = math.lcm(*{d for _, d in ratios})
+    return Fraction(sum(n * (common // d) for n, d in ratios), common * len(values))
 
 
 def mean_of_floats(total: float, count: int) -> Fraction:
@@ -50,6 +56,8 @@ class BranchResult:
     percent: Fraction | None = None
     passed: int = 0
     critical_failures: int = 0
+    total: float = 0.0  # the sum and sum of squares of the scored audits' percents (for intervals)
+    squares: float = 0.0
 
     @property
     def pass_rate(self) -> Fraction | None:
@@ -57,11 +65,7 @@ class BranchResult:
 
 
 def _filters(period: Period, branch_ids, checklist_id: str | None) -> tuple[str, list]:
-    return _month_filters(period.months, branch_ids, checklist_id)
-
-
-def _month_filters(months: list[str], branch_ids, checklist_id: str | None) -> tuple[str, list]:
-    where, params = in_list("a.period_month", months)
+    where, params = in_list("a.period_month", period.months)
     branches, ids = in_list("a.branch_id", branch_ids)
     clauses, params = ["a.status = 'published'", where, branches], params + ids
     if checklist_id:
@@ -96,42 +100,42 @@ def branch_results(
 def branch_results_by_period(
     db: Database, periods: list[Period], branch_ids=None, checklist_id: str | None = None
 ) -> dict[Period, dict[int, BranchResult]]:
-    """branch_results of several periods from one read of their months (month_stats), summed per
-    period and branch."""
-    keys_of: dict[str, list[str]] = defaultdict(list)
-    for p in periods:
-        for month in p.months:
-            keys_of[month].append(p.key)
-    sums: dict[str, dict[int, list]] = {p.key: {} for p in periods}
-    for row in month_stats(db, keys_of, branch_ids, checklist_id):
-        if branch_ids is not None and row["branch_id"] not in branch_ids:
-            continue
-        for key in keys_of[row["period_month"]]:
-            entry = sums[key].setdefault(row["branch_id"], [0, 0, 0.0, 0, 0])
-            for index, column in enumerate(("audits", "scored", "total", "passed", "critical")):
-                entry[index] += row[column] or 0
-    return {
-        p: {
-            branch_id: BranchResult(
-                branch_id, audits, scored, mean_of_floats(total, scored) if scored else None, passed, critical
-            )
-            for branch_id, (audits, scored, total, passed, critical) in sums[p.key].items()
-        }
-        for p in periods
-    }
+    """branch_results of several periods in one query, summed per period and branch in SQL from the
+    branch rollup kept on publish (m026): one row per branch and month, not every audit."""
+    pairs = [(p.key, month) for p in periods for month in p.months]
+    branches, ids = in_list("r.branch_id", None if _every_branch(db, branch_ids) else branch_ids)
+    rows = db.execute(
+        f"""with wanted(period, month) as (values {", ".join("(?, ?)" for _ in pairs)})
+            select w.period, r.branch_id, sum(r.audits), sum(r.scored), total(r.total), total(r.squares),
+                   sum(r.passed), sum(r.critical)
+              from wanted w join branch_rollup r on r.period_month = w.month
+             where r.checklist_id = ? and {branches}
+             group by w.period, r.branch_id having sum(r.audits) > 0""",
+        # checklist_id '' holds every checklist together.
+        [*(value for pair in pairs for value in pair), checklist_id or "", *ids],
+    )
+    out: dict[str, dict[int, BranchResult]] = {p.key: {} for p in periods}
+    # Plain tuples: a trend reads a thousand branches for each of its twelve periods.
+    for key, branch_id, audits, scored, total, squares, passed, critical in rows:
+        percent = mean_of_floats(total, scored) if scored else None
+        out[key][branch_id] = BranchResult(
+            branch_id, audits, scored, percent, passed, critical, total, squares
+        )
+    return {p: out[p.key] for p in periods}
 
 
-def comparison(
-    db: Database, period: Period, branches: list[dict], checklist_id: str | None = None
-) -> list[dict]:
-    """Every given branch with its score for the period, best first; branches without a scored
-    audit come last, by name."""
-    results = branch_results(db, period, {b["branch_id"] for b in branches}, checklist_id)
-    rows = []
-    for branch in branches:
-        result = results.get(branch["branch_id"], BranchResult(branch["branch_id"]))
-        rows.append({**branch, "result": result})
-    rows.sort(key=lambda r: (r["result"].percent is None, -(r["result"].percent or 0), r["name"], r["code"]))
+def comparison(branches: list[dict], results: dict[int, BranchResult]) -> list[dict]:
+    """Every given branch with its result, best first (as ranks compares them); branches without a
+    scored audit come last, by name."""
+    rows = [{**b, "result": results.get(b["branch_id"], BranchResult(b["branch_id"]))} for b in branches]
+    rows.sort(
+        key=lambda r: (
+            r["result"].percent is None,
+            -round(float(r["result"].percent or 0), 9),
+            r["name"],
+            r["code"],
+        )
+    )
     return rows
 
 
@@ -155,21 +159,34 @@ def _every_branch(db: Database, branch_ids) -> bool:
     }
 
 
+def _rollup_branches(db: Database, branch_ids, pooled: bool) -> tuple[str, list]:
+    """Which rollup rows (on `r`) stand for branch_ids: every branch pooled is the company's own row
+    (branch_id COMPANY), one per month and part; else each branch's rows."""
+    if _every_branch(db, branch_ids):
+        return ("r.branch_id = ?" if pooled else "r.branch_id != ?"), [COMPANY]
+    return in_list("r.branch_id", branch_ids)
+
+
 def _rollup_filters(
-    db: Database, kind: str, period: Period, branch_ids, checklist_id: str | None
-) -> tuple[str, list]:
-    """The report rollup's rows of one kind for the period's published audits."""
+    db: Database, kind: str, period: Period, branch_ids, checklist_id: str | None, pooled: bool = True
+) -> tuple[str, str, list]:
+    """The report rollup (as `r`) and the condition on its rows of one kind for the period's
+    published audits at branch_ids, pooled over the branches or kept per branch. Rows of some
+    branches (or the company's) are sought through the branch index: the planner would rather walk
+    the primary key, in group order, through every branch's rows."""
     where, params = in_list("r.period_month", period.months)
-    clauses = ["r.kind = ?", where]
-    params = [kind, *params]
-    if branch_ids is not None and not _every_branch(db, branch_ids):
-        clause, ids = in_list("r.branch_id", branch_ids)
-        clauses.append(clause)
-        params += ids
+    branches, ids = _rollup_branches(db, branch_ids, pooled)
+    source = (
+        "report_rollup r"
+        if branches.startswith("r.branch_id !=")
+        else ("report_rollup r indexed by report_rollup_branch")
+    )
+    clauses = ["r.kind = ?", where, branches]
+    params = [kind, *params, *ids]
     if checklist_id:
         clauses.append("r.checklist_id = ?")
         params.append(checklist_id)
-    return " and ".join(clauses), params
+    return source, " and ".join(clauses), params
 
 
 def _section_means(
@@ -177,7 +194,7 @@ def _section_means(
 ) -> list[dict]:
     """Mean section percents grouped by (checklist, section) or (branch, section), from the rollup
     kept on publish (the count and sum of the sections' full-precision percents)."""
-    where, params = _rollup_filters(db, "section", period, branch_ids, checklist_id)
+    source, where, params = _rollup_filters(db, "section", period, branch_ids, checklist_id, not by_branch)
     group = "branch_id, section_id" if by_branch else "checklist_id, section_id"
     # Summed per month first, in the rollup's own order (no sort of a year's rows), then regrouped.
     rows = list(
@@ -185,7 +202,7 @@ def _section_means(
             f"""select branch_id, checklist_id, section_id, sum(n) as n, sum(total) as total
                   from (select r.period_month, r.checklist_id, r.part_id as section_id, r.branch_id,
                                sum(r.n) as n, sum(r.total) as total
-                          from report_rollup r where {where}
+                          from {source} where {where}
                          group by r.period_month, r.checklist_id, r.part_id, r.branch_id)
                  group by {group} having sum(n) > 0""",
             params,
@@ -235,9 +252,8 @@ def item_fractions(db: Database, period: Period, branch_ids=None) -> list[dict]:
     """Per checklist version, item and fraction scored: how many times the period's published audits
     scored it so, from the item rollup kept on publish; item_id '' counts the audits of the version."""
     where, params = in_list("r.period_month", period.months)
-    if not _every_branch(db, branch_ids):
-        clause, ids = in_list("r.branch_id", branch_ids)
-        where, params = f"{where} and {clause}", params + ids
+    branches, ids = _rollup_branches(db, branch_ids, pooled=True)
+    where, params = f"{where} and {branches}", params + ids
     # Summed per month first, in the rollup's own order (no sort of a year's rows), then regrouped.
     return list(
         db.query(
@@ -255,7 +271,7 @@ def most_missed(
     db: Database, period: Period, branch_ids=None, checklist_id: str | None = None, limit: int = 10
 ) -> list[dict]:
     """The standards that lost points most often: item, times missed, times scored, branches."""
-    where, params = _rollup_filters(db, "item", period, branch_ids, checklist_id)
+    source, where, params = _rollup_filters(db, "item", period, branch_ids, checklist_id)
     # Summed per month first, in the rollup's own order, then per item; the branches that missed
     # are looked up for the top items only.
     rows = list(
@@ -265,7 +281,7 @@ def most_missed(
                   from (select r.period_month, r.checklist_id, r.part_id as item_id,
                                max(r.checklist_version) as version, sum(r.missed) as missed,
                                sum(r.n) as scored
-                          from report_rollup r where {where}
+                          from {source} where {where}
                          group by r.period_month, r.checklist_id, r.part_id)
                  group by checklist_id, item_id having sum(missed) > 0
                  order by missed desc, missed * 1.0 / scored desc, item_id limit ?""",
@@ -274,15 +290,16 @@ def most_missed(
     )
     branches: dict[tuple[str, str], set[int]] = defaultdict(set)
     if rows:
+        source, where, params = _rollup_filters(db, "item", period, branch_ids, checklist_id, pooled=False)
         pairs = ", ".join("(?, ?)" for _ in rows)
-        for hit in db.query(
+        for *item, branch_id in db.execute(
             f"""select distinct r.checklist_id, r.part_id, r.branch_id
                   from (select column1 as checklist_id, column2 as item_id from (values {pairs})) top
-                  join report_rollup r on r.checklist_id = top.checklist_id and r.part_id = top.item_id
+                  join {source} on r.checklist_id = top.checklist_id and r.part_id = top.item_id
                  where {where} and r.missed > 0""",
             [*(v for row in rows for v in (row["checklist_id"], row["item_id"])), *params],
         ):
-            branches[(hit["checklist_id"], hit["part_id"])].add(hit["branch_id"])
+            branches[tuple(item)].add(branch_id)
     for entry in rows:
         item = load_checklist(db, entry["checklist_id"], entry["version"]).item(entry["item_id"])
         entry["branches"] = branches[(entry["checklist_id"], entry["item_id"])]
@@ -441,70 +458,20 @@ def audits_missing(db: Database, period: Period, branch_ids, checklist_id: str, 
     )
 
 
-_MONTH_STATS = """select a.period_month, a.branch_id, count(*) as audits, count(a.percent_value) as scored,
-       total(a.percent_value) as total, total(a.percent_value * a.percent_value) as squares,
-       sum(a.percent_value is not null and a.passed) as passed, sum(a.critical_failure) as critical
-  from audits a where {where} group by a.period_month, a.branch_id"""
-
-
-def _company_stats(db: Database, checklist_id: str | None) -> dict[str, list[dict]]:
-    """The company's month_stats read so far on this connection, by month; forgotten as soon as the
-    database changes (data_version counts other connections' commits, total_changes this one's)."""
-    state = (db.execute("pragma data_version").fetchone()[0], db.conn.total_changes)
-    memo = getattr(db, "_visitscore_month_stats", None)
-    if memo is None or memo[0] != state:
-        memo = (state, {})
-        db._visitscore_month_stats = memo
-    return memo[1].setdefault(checklist_id, {})
-
-
-def month_stats(db: Database, months, branch_ids=None, checklist_id: str | None = None) -> list[dict]:
-    """Per month and branch, over the published audits: audits, scored (those with a percent), the
-    sum and sum of squares of their full-precision percents, passes and critical failures; one
-    streaming read of the report index (m022). The whole company's months are read once per page:
-    the league table, its intervals, the company spread and the trend share them."""
-    if branch_ids is not None and not _every_branch(db, branch_ids):
-        where, params = _month_filters(sorted(months), branch_ids, checklist_id)
-        return list(db.query(_MONTH_STATS.format(where=where), params))
-    known = _company_stats(db, checklist_id)
-    missing = sorted(set(months) - known.keys())
-    if missing:
-        where, params = _month_filters(missing, None, checklist_id)
-        known.update({month: [] for month in missing})
-        for row in db.query(_MONTH_STATS.format(where=where), params):
-            known[row["period_month"]].append(row)
-    return [row for month in sorted(months) for row in known[month]]
-
-
 def monthly_spread(db: Database, months, checklist_id: str | None = None) -> dict[str, dict]:
     """Per month, company-wide: how scored audit percents spread within each branch (pooled: degrees
     of freedom and squared deviations from each branch's own monthly mean) and overall (count, sum,
-    sum of squares), from the full-precision percents."""
-    out: dict[str, dict] = {}
-    for row in month_stats(db, months, None, checklist_id):
-        n, total, squares = row["scored"], row["total"], row["squares"]
-        if not n:
-            continue
-        entry = out.setdefault(
-            row["period_month"], {"within_df": 0, "within": 0.0, "n": 0, "total": 0.0, "squares": 0.0}
-        )
-        entry["within_df"] += n - 1
-        entry["within"] += max(0.0, squares - total * total / n)
-        entry["n"] += n
-        entry["total"] += total
-        entry["squares"] += squares
-    return out
-
-
-def branch_month_samples(
-    db: Database, months, branch_ids, checklist_id: str | None = None
-) -> dict[tuple[int, str], tuple[int, float, float]]:
-    """Per branch and month: count, sum and sum of squares of the scored audit percents."""
-    return {
-        (r["branch_id"], r["period_month"]): (r["scored"], r["total"], r["squares"])
-        for r in month_stats(db, months, branch_ids, checklist_id)
-        if r["scored"] and (branch_ids is None or r["branch_id"] in branch_ids)
-    }
+    sum of squares), from the full-precision percents in the branch rollup."""
+    where, params = in_list("period_month", sorted(months))
+    rows = db.query(
+        f"""select period_month, sum(scored - 1) as within_df,
+                   total(max(0.0, squares - total * total / scored)) as within,
+                   sum(scored) as n, total(total) as total, total(squares) as squares
+              from branch_rollup where {where} and checklist_id = ? and scored > 0
+             group by period_month""",
+        [*params, checklist_id or ""],
+    )
+    return {row.pop("period_month"): row for row in rows}
 
 
 def employee_section_results(db: Database, period: Period, employee_id: int) -> list[dict]:

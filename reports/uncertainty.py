@@ -23,7 +23,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from checklists.scoring import display_percent
 
@@ -106,19 +106,20 @@ class Estimate:
     df: int
     confidence: float = CONFIDENCE
 
-    @property
+    # Worked out once per estimate: a dashboard asks each of a thousand branches several times.
+    @cached_property
     def half_width(self) -> float:
         return t_quantile((1 + self.confidence) / 2, self.df) * self.se
 
-    @property
+    @cached_property
     def low(self) -> Fraction:
         return max(Fraction(0), self.mean - Fraction(self.half_width))
 
-    @property
+    @cached_property
     def high(self) -> Fraction:
         return min(Fraction(100), self.mean + Fraction(self.half_width))
 
-    @property
+    @cached_property
     def shown(self) -> tuple[float, float]:
         """Low and high for display: one decimal, half up."""
         return display_percent(self.low), display_percent(self.high)

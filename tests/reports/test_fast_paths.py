@@ -54,35 +54,57 @@ def engine_scores(db) -> list[dict]:
 
 
 def engine_rollup(audits: list[dict]) -> dict:
-    """What report_rollup must hold, worked out from the engine's results."""
+    """What report_rollup must hold, worked out from the engine's results: per branch, and under
+    branch_id 0 for the whole company."""
     expected: dict[tuple, list] = defaultdict(lambda: [0, Fraction(0), 0])
     for audit in audits:
         base = (audit["period_month"], audit["checklist_id"])
-        tail = (audit["branch_id"], audit["checklist_version"])
-        for item in audit["result"].items.values():
-            if item.status == "scored":
-                entry = expected[("item", *base, item.item_id, *tail)]
-                entry[0] += 1
-                entry[2] += int(item.fraction < 1)
-        for section_id, section in audit["result"].sections.items():
-            if section.percent is not None:
-                entry = expected[("section", *base, section_id, *tail)]
-                entry[0] += 1
-                entry[1] += section.percent
+        for branch_id in (audit["branch_id"], 0):
+            tail = (branch_id, audit["checklist_version"])
+            for item in audit["result"].items.values():
+                if item.status == "scored":
+                    entry = expected[("item", *base, item.item_id, *tail)]
+                    entry[0] += 1
+                    entry[2] += int(item.fraction < 1)
+            for section_id, section in audit["result"].sections.items():
+                if section.percent is not None:
+                    entry = expected[("section", *base, section_id, *tail)]
+                    entry[0] += 1
+                    entry[1] += section.percent
     return {key: (n, float(total), missed) for key, (n, total, missed) in expected.items()}
 
 
 def engine_item_rollup(audits: list[dict]) -> dict:
-    """What item_rollup must hold: times each item was scored with each fraction, and the audits."""
+    """What item_rollup must hold: times each item was scored with each fraction, and the audits,
+    per branch and under branch_id 0 for the whole company."""
     expected: dict[tuple, int] = defaultdict(int)
     for audit in audits:
         base = (audit["period_month"], audit["checklist_id"])
-        expected[(*base, "", audit["checklist_version"], "", audit["branch_id"])] += 1
-        for item in audit["result"].items.values():
-            if item.status == "scored":
-                fraction = f"{item.fraction.numerator}/{item.fraction.denominator}"
-                expected[(*base, item.item_id, audit["checklist_version"], fraction, audit["branch_id"])] += 1
+        for branch_id in (audit["branch_id"], 0):
+            expected[(*base, "", audit["checklist_version"], "", branch_id)] += 1
+            for item in audit["result"].items.values():
+                if item.status == "scored":
+                    fraction = f"{item.fraction.numerator}/{item.fraction.denominator}"
+                    expected[(*base, item.item_id, audit["checklist_version"], fraction, branch_id)] += 1
     return dict(expected)
+
+
+def engine_branch_rollup(audits: list[dict]) -> dict:
+    """What branch_rollup must hold per month, branch and checklist (and '', every checklist): audits,
+    scored, the sum and sum of squares of their percents, passes and critical failures."""
+    expected: dict[tuple, list] = defaultdict(lambda: [0, 0, Fraction(0), Fraction(0), 0, 0])
+    for audit in audits:
+        result = audit["result"]
+        for checklist_id in (audit["checklist_id"], ""):  # '': every checklist together
+            entry = expected[(audit["period_month"], audit["branch_id"], checklist_id)]
+            entry[0] += 1
+            if result.percent is not None:
+                entry[1] += 1
+                entry[2] += result.percent
+                entry[3] += result.percent**2
+                entry[4] += int(result.passed)
+            entry[5] += int(result.critical_failure)
+    return {key: tuple(entry) for key, entry in expected.items()}
 
 
 def stored_rollup(db) -> dict:
@@ -100,6 +122,12 @@ def assert_rollup_is_the_engines(db, audits):
         assert abs(stored[key][1] - total) < 1e-9, key
     items = {tuple(row[:6]): row[6] for row in db.execute("select * from item_rollup where n != 0")}
     assert items == engine_item_rollup(audits)
+    stored = {tuple(row[:3]): row[3:] for row in db.execute("select * from branch_rollup where audits != 0")}
+    expected = engine_branch_rollup(audits)
+    assert stored.keys() == expected.keys()
+    for key, (count, scored, total, squares, passed, critical) in expected.items():
+        assert stored[key][:2] + stored[key][4:] == (count, scored, passed, critical), key
+        assert abs(stored[key][2] - total) < 1e-9 and abs(stored[key][3] - squares) < 1e-6, key
 
 
 def _mean(values):
@@ -236,17 +264,21 @@ def test_the_bulk_loader_stores_the_engines_numbers():
         db.conn.close()
 
 
-def test_the_upgrade_fills_the_item_rollup_from_the_published_audits():
+def test_the_upgrade_fills_the_rollups_from_the_published_audits():
     folder, _app, db = _fresh_db()
     with folder:
         company = make_company(db)
         publish(db, company, "N1", "2026-10-02T10:00:00+00:00", "yes", "no", "na", "ann")
         publish(db, company, "S1", "2026-10-03T10:00:00+00:00", "no", "yes", "yes")
         publish(db, company, "S1", "2026-11-03T10:00:00+00:00", "yes", "yes", "no", status="submitted")
-        # As a database from before m024: no item rollup, the migration not yet applied.
-        db.execute("drop table item_rollup")
-        db.execute("delete from _sqlite_migrations where name = 'm024_item_rollup'")
-        assert migrate(db) == ["m024_item_rollup"]
+        # As a database from before m024 and m026: no item or branch rollup, neither migration applied.
+        for table, migration in (
+            ("item_rollup", "m024_item_rollup"),
+            ("branch_rollup", "m026_branch_rollup"),
+        ):
+            db.execute(f"drop table {table}")
+            db.execute("delete from _sqlite_migrations where name = ?", [migration])
+        assert migrate(db) == ["m024_item_rollup", "m026_branch_rollup"]
         assert_rollup_is_the_engines(db, engine_scores(db))
         assert "percent_exact" not in db["audits"].columns_dict  # m025: one exact score
         db.conn.close()
