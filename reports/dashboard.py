@@ -3,6 +3,7 @@
 All from reports.store (stored scores) and reports.comparison; nothing here re-scores answers.
 """
 
+import math
 from collections import defaultdict
 
 from sqlite_utils import Database
@@ -25,6 +26,24 @@ SORTS = {
     "pass_rate": (lambda r: r["pass_rate"], True),
     "critical": (lambda r: r["critical_failures"], True),
 }
+
+
+PAGE_SIZE = 100  # league-table rows on one page; sorting, ranks and means span every branch
+
+
+def page_of(rows: list[dict], page: int) -> tuple[list[dict], dict]:
+    """The rows of one page (1-based, clamped to the pages there are) and where it lies."""
+    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * PAGE_SIZE
+    shown = rows[start : start + PAGE_SIZE]
+    return shown, {
+        "page": page,
+        "pages": pages,
+        "first": start + 1,
+        "last": start + len(shown),
+        "total": len(rows),
+    }
 
 
 def sort_table(rows: list[dict], sort: str, reverse: bool = False) -> bool:
@@ -112,9 +131,14 @@ def dashboard(
     colour: str,
     with_employees: bool = False,
     reverse: bool = False,
+    page: int = 1,
 ) -> dict:
+    """Everything the dashboard shows; the league table's rows and the heat map are those of one
+    page of the sorted table (a thousand-branch company is read a page at a time)."""
     table = league_table(db, period, branches, checklist_id)
     descending = sort_table(table, sort, reverse)
+    rows, pager = page_of(table, page)
+    by_id = {b["branch_id"]: b for b in branches}
     branch_ids = {b["branch_id"] for b in branches}
     # The heat map's checklist unless one is chosen: that of the oldest published audit (one seek).
     first = db.execute(
@@ -134,10 +158,14 @@ def dashboard(
     )
     return {
         "table": table,
+        "rows": rows,
+        "pager": pager,
         "descending": descending,
         "regions": region_rows,
         "certainty": intervals.dashboard_section(db, period, table, region_rows, checklist_id),
-        "heat": heat_map(db, period, branches, heat_checklist) if heat_checklist else None,
+        "heat": heat_map(db, period, [by_id[r["branch_id"]] for r in rows], heat_checklist)
+        if heat_checklist
+        else None,
         "trend": company_trend(db, period, branch_ids, colour),
         "missed": missed,
         "standards_missed": standards_report.missed_section(db, period, branch_ids),

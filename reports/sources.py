@@ -87,10 +87,11 @@ def scorecard_sections(db: Database, branch_id: int, period: Period, colour: str
 
 
 def dashboard_section(
-    db: Database, period: Period, branches: list[dict], table: list[dict], colour: str
+    db: Database, period: Period, branches: list[dict], table: list[dict], colour: str, shown: list[dict]
 ) -> dict:
-    """NPS and KPIs beside the audit score for every branch of the dashboard, and the scatter of
-    audit score against NPS (branches with both numbers)."""
+    """NPS and KPIs beside the audit score for the branches shown (the rows of the league table's
+    page, in their order), and the scatter of audit score against NPS of every branch of the
+    dashboard with both numbers."""
     audit = {r["branch_id"]: r["percent"] for r in table}
     kpis = store.list_kpis(db)
     means = store.kpi_means(db, period.months, {b["branch_id"] for b in branches})
@@ -107,8 +108,9 @@ def dashboard_section(
         for r in rows
         if r["percent"] is not None and r["nps"] is not None
     ]
+    by_id = {r["branch_id"]: r for r in rows}
     return {
-        "rows": rows,
+        "rows": [by_id[r["branch_id"]] for r in shown if r["branch_id"] in by_id],
         "kpis": kpis,
         "scatter": charts.scatter_chart(points, colour) if points else None,
         "trend_chart": charts.trend_chart(

@@ -128,6 +128,7 @@ def dashboard_page():
         # Employees are ranked within a region or a branch (a manager's branches are one such set).
         with_employees=bool(region_id or branch_id) or g.user["role"] == MANAGER,
         reverse=request.args.get("reverse") == "1",
+        page=request.args.get("page", 1, type=int),
     )
     page = render_template(
         "reports/dashboard.html",
@@ -144,7 +145,9 @@ def dashboard_page():
         checklist_id=checklist_id,
         sort=request.args.get("sort", "rank"),
         reverse=request.args.get("reverse") == "1",
-        sources=sources.dashboard_section(db, period, branches, data["table"], branding(db)["colour"]),
+        sources=sources.dashboard_section(
+            db, period, branches, data["table"], branding(db)["colour"], data["rows"]
+        ),
     )
     return page, 400 if error else 200
 

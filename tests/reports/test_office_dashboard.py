@@ -3,6 +3,7 @@ scorecards linked wherever staff are informed, exact region means, and the perio
 
 import re
 
+from org import store as org_store
 from reports import store
 from reports.periods import parse_period
 from tests.conftest import publish
@@ -121,3 +122,39 @@ def test_the_dashboards_employee_intervals_need_no_query_of_their_own(db, octobe
     db.conn.set_trace_callback(None)
     assert [e["name"] for e in data["employees"]] == ["Ann Lee", "Bob Ray"]
     assert len([q for q in seen if "audit_sections" in q]) == 1  # the ranking's, intervals included
+
+
+def section(page: str, heading: str) -> str:
+    start = page.index(f"<h2>{heading}")
+    return page[start : page.index("</section>", start)]
+
+
+def test_a_thousand_branch_company_reads_the_league_table_a_page_at_a_time(client, actions, db, october):
+    for n in range(1, 211):  # 214 branches in all; only the four of the mini company were audited
+        org_store.create_branch(db, f"X{n:03d}", f"Extra {n:03d}", "East")
+    actions.login_as("admin")
+    first = client.get("/reports?period=2026-10").get_data(as_text=True)
+    league = section(first, "League table")
+    ranked = re.findall(r'<th scope="row"><a href="/branches/(\d+)">([^<]+)</a>', league)
+    assert len(ranked) == 100
+    assert [name for _id, name in ranked[:3]] == ["Northgate", "Newtown", "Southend"]  # 87.5, 50, 0
+    assert "Branches 1–100 of 214" in league and "page 1 of 3" in league
+    assert 'rel="next" href="/reports?page=2&amp;period=2026-10' in league
+    # The heat map and the table of NPS and KPIs follow the page; ranks and means span every branch.
+    heat = section(first, "Sections by branch")
+    assert re.findall(r'<tr><th scope="row">([^<]+)</th>', heat) == ["Northgate", "Newtown", "Southend"]
+    sources = first[first.index('<section id="sources">') :]
+    assert len(re.findall(r"<tr data-branch=", sources)) == 100
+
+    last = client.get("/reports?period=2026-10&sort=branch&page=3").get_data(as_text=True)
+    league = section(last, "League table")
+    names = [
+        name for _id, name in re.findall(r'<th scope="row"><a href="/branches/(\d+)">([^<]+)</a>', league)
+    ]
+    assert names == [*(f"Extra {n}" for n in range(201, 211)), "Newtown", "Northgate", "Seaside", "Southend"]
+    assert "Branches 201–214 of 214" in league and 'rel="next"' not in league
+    heat = section(last, "Sections by branch")
+    assert re.findall(r'<tr><th scope="row">([^<]+)</th>', heat) == ["Newtown", "Northgate", "Southend"]
+    # A page past the end shows the last one.
+    beyond = client.get("/reports?period=2026-10&sort=branch&page=99").get_data(as_text=True)
+    assert "Branches 201–214 of 214" in beyond
