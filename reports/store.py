@@ -370,7 +370,7 @@ def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
                         select e.employee_id from branches b join employees e using (branch_id)
                          where b.staff_informed and {clause})"""
         params += ids
-    rows = db.query(
+    rows = db.execute(
         f"""select employee_id, e.name, e.branch_id, b.name as branch, r.audits, r.scored, r.total, r.squares
               from (select r.employee_id, sum(r.audits) as audits, sum(r.scored) as scored,
                            total(r.total) as total, total(r.squares) as squares
@@ -382,13 +382,31 @@ def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
              where b.staff_informed""",
         params,
     )
-    out = []
-    for row in rows:
-        row["percent"] = mean_of_floats(row["total"], row["scored"]) if row["scored"] else None
-        out.append(row)
-    # Equal exact means may differ in the last bits of their float sums: ties go by name as before.
+    # A company's thousands of rows: built here in one step, not as dicts to be copied.
+    out = [
+        {
+            "employee_id": employee_id,
+            "name": name,
+            "branch_id": branch_id,
+            "branch": branch,
+            "audits": audits,
+            "scored": scored,
+            "total": total,
+            "squares": squares,
+            "percent": mean_of_floats(total, scored) if scored else None,
+        }
+        for employee_id, name, branch_id, branch, audits, scored, total, squares in rows
+    ]
+    # Equal exact means may differ in the last bits of their float sums, so means are compared to 9
+    # decimals (as ranks does) and ties go by name. The float mean rounds to the same 9 decimals as
+    # the percent recovered from it (mean_of_floats moves it by less than 1e-10), without a Fraction.
     out.sort(
-        key=lambda r: (r["percent"] is None, -round(float(r["percent"] or 0), 9), r["name"], r["employee_id"])
+        key=lambda r: (
+            r["percent"] is None,
+            -round(r["total"] / r["scored"], 9) if r["scored"] else 0,
+            r["name"],
+            r["employee_id"],
+        )
     )
     return out
 
