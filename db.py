@@ -203,7 +203,7 @@ def roll_up_items(db: Database, audits: str, params=(), sign: int = 1) -> None:
 
 
 # An n/d text of the scoring engine as a float, in SQL.
-FLOAT_OF_FRACTION = (
+_FLOAT_OF_FRACTION = (
     "(cast(substr({0}, 1, instr({0}, '/') - 1) as real) / cast(substr({0}, instr({0}, '/') + 1) as real))"
 )
 
@@ -214,7 +214,7 @@ def roll_up_employees(db: Database, audits: str, params=(), sign: int = 1) -> No
     audits, of scored ones, and the sum and sum of squares of the employee's percent in each: the
     section's own full-precision percent when one section names them, else the pooled float
     earned / possible of those sections."""
-    earned, possible = FLOAT_OF_FRACTION.format("s.earned"), FLOAT_OF_FRACTION.format("s.possible")
+    earned, possible = _FLOAT_OF_FRACTION.format("s.earned"), _FLOAT_OF_FRACTION.format("s.possible")
     db.execute(
         f"""insert into employee_rollup (period_month, employee_id, lone_branch_id, audits, scored, total,
                    squares)
