@@ -239,6 +239,39 @@ def roll_up_branches(db: Database, audits: str, params=(), sign: int = 1) -> Non
     )
 
 
+# An n/d text of the scoring engine as a float, in SQL.
+_FLOAT_OF_FRACTION = (
+    "(cast(substr({0}, 1, instr({0}, '/') - 1) as real) / cast(substr({0}, instr({0}, '/') + 1) as real))"
+)
+
+
+def roll_up_employees(db: Database, audits: str, params=(), sign: int = 1) -> None:
+    """Add or take away the audits matching `audits` in employee_rollup: per month, employee named
+    and lone-staff branch (the audit's branch when one employee was on duty, else 0), the count of
+    audits, of scored ones, and the sum and sum of squares of the employee's percent in each: the
+    section's own full-precision percent when one section names them, else the pooled float
+    earned / possible of those sections."""
+    earned, possible = _FLOAT_OF_FRACTION.format("s.earned"), _FLOAT_OF_FRACTION.format("s.possible")
+    db.execute(
+        f"""insert into employee_rollup (period_month, employee_id, lone_branch_id, audits, scored, total,
+                   squares)
+            select period_month, employee_id, lone_branch_id, {sign} * count(*), {sign} * count(percent),
+                   {sign} * total(percent), {sign} * total(percent * percent)
+              from (select a.period_month, s.employee_id,
+                           case when a.staff_on_duty = 1 then a.branch_id else 0 end as lone_branch_id,
+                           case when count(*) = 1 then max(s.percent_value)
+                                when total({possible}) > 0 then 100 * total({earned}) / total({possible})
+                           end as percent
+                      from audits a join audit_sections s using (audit_id)
+                     where {audits} and s.employee_id is not null
+                     group by a.audit_id, s.employee_id)
+             group by 1, 2, 3
+            on conflict do update set audits = audits + excluded.audits, scored = scored + excluded.scored,
+                                      total = total + excluded.total, squares = squares + excluded.squares""",
+        params,
+    )
+
+
 def forget_cached_pdfs(db: Database) -> int:
     """Drop every cached PDF, so that names removed from the data vanish from documents too (an
     employee's data purged, a branch's staff no longer informed). Rare; the cache refills on demand."""
@@ -1051,3 +1084,20 @@ def m027_company_rollup_rows(db: Database) -> None:
              from item_rollup group by period_month, checklist_id, item_id, checklist_version, fraction""",
         [COMPANY],
     )
+
+
+@migrations()
+def m028_employee_rollup(db: Database) -> None:
+    # Per month, employee and lone-staff branch: the count, sum and sum of squares of the employee's
+    # percent in each published audit that names them, kept on publish with the other rollups
+    # (audits/store.py update_rollups), so the employee ranking reads thousands of rows, not a
+    # year's sections. The filters that can change any time are applied when reading: the staff of
+    # the employee's current branch informed, and the lone-staff protection of the audit's branch.
+    db.execute(
+        """create table employee_rollup (
+             period_month text not null, employee_id integer not null, lone_branch_id integer not null,
+             audits integer not null, scored integer not null, total real not null, squares real not null,
+             primary key (period_month, employee_id, lone_branch_id)
+           ) without rowid"""
+    )
+    roll_up_employees(db, "a.status = 'published'")

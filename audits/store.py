@@ -23,6 +23,7 @@ from db import (
     now,
     roll_up,
     roll_up_branches,
+    roll_up_employees,
     roll_up_items,
     transaction,
 )
@@ -258,6 +259,7 @@ def update_rollups(db: Database, audits: str, params=(), sign: int = 1) -> None:
     roll_up(db, audits, params, sign)
     roll_up_items(db, audits, params, sign)
     roll_up_branches(db, audits, params, sign)
+    roll_up_employees(db, audits, params, sign)
 
 
 def replace_answer(db: Database, audit: dict, item_id: str, answer: dict) -> tuple[Score, Score]:
@@ -795,6 +797,8 @@ def purge_employee_links(db: Database, before: str) -> int:
             db["audits"].update(
                 audit["audit_id"], {"document": canonical(document), "document_hash": _hash(document)}
             )
+            # The employee rollup counts a published audit under the employees it names: it leaves them.
+            roll_up_employees(db, "a.audit_id = ? and a.status = 'published'", [audit["audit_id"]], sign=-1)
             db.execute("update audit_sections set employee_id = null where audit_id = ?", [audit["audit_id"]])
             add_trail(
                 db,

@@ -31,9 +31,6 @@ def _floors(period) -> dict[str, tuple[str, list]]:
     months = period.months
     league = sorted(set(months + period.previous().months + window(period)))
     trend = [m for p in period.last(12) for m in p.months]
-    fraction = (
-        "cast(substr({0}, 1, instr({0}, '/') - 1) as real) / cast(substr({0}, instr({0}, '/') + 1) as real)"
-    )
     return {
         "league table": (
             # What the table and its intervals need: per month and branch over the period, the one
@@ -82,13 +79,14 @@ def _floors(period) -> dict[str, tuple[str, list]]:
             months,
         ),
         "employee ranking": (
-            f"""select employee_id, avg(percent) from (
-                  select s.employee_id, 100 * sum({fraction.format("s.earned")})
-                                           / sum({fraction.format("s.possible")}) as percent
-                    from audits a join audit_sections s using (audit_id)
-                   where a.status = 'published' and a.period_month in ({_marks(months)})
-                     and s.employee_id is not null group by s.employee_id, a.audit_id)
-                 group by employee_id""",
+            f"""select employee_id, e.name, b.name, audits, scored, total / scored, squares
+                  from (select employee_id, sum(audits) as audits, sum(scored) as scored, sum(total) as total,
+                               sum(squares) as squares
+                          from employee_rollup where period_month in ({_marks(months)})
+                           and lone_branch_id not in (select branch_id from branches where protect_lone_staff)
+                         group by employee_id)
+                  join employees e using (employee_id) join branches b on b.branch_id = e.branch_id
+                 where b.staff_informed and audits > 0 order by 6 desc, 2""",
             months,
         ),
     }
@@ -146,7 +144,7 @@ def run() -> list[Row]:
                 floor = median_seconds(
                     lambda sql=sql, params=params: db.execute(sql, params).fetchall(), 3, time.process_time
                 )
-                value = median_seconds(ours[name], 1 if name == "employee ranking" else 3, time.process_time)
+                value = median_seconds(ours[name], 3, time.process_time)
                 rows.append(Row(f"{name}, {key}", value * 1000, floor * 1000, "ms", TARGET))
         client = app.test_client()
         from tests.conftest import csrf_token

@@ -368,49 +368,62 @@ def employee_percent(
     return mean([a["percent"] for a in audits if a["percent"] is not None]), len(audits)
 
 
-# An n/d text of the scoring engine as a float, in SQL.
-_FLOAT = (
-    "(cast(substr({0}, 1, instr({0}, '/') - 1) as real) / cast(substr({0}, instr({0}, '/') + 1) as real))"
-)
-
-
 def employee_ranking(db: Database, period: Period, branch_ids) -> list[dict]:
     """Employees of informed branches named in the period's published audits, best first; one
-    query, aggregated in SQL, for all of them, whether the branches are one branch or a region.
+    query over the employee rollup kept on publish, for all of them, whether the branches are the
+    whole company, a region or one branch.
 
     Each row also carries the count, sum and sum of squares of its audit percents (`scored`,
     `total`, `squares`, for intervals). An audit's percent for an employee is the section's own
     full-precision percent when one section names them, else the pooled earned/possible of those
-    sections; the mean is recovered exactly from the sum as for branches (mean_of_floats)."""
-    clause, ids = in_list("b.branch_id", branch_ids)
-    where, months = in_list("a.period_month", period.months)
-    # A region's or a branch's few employees lead (cross join fixes SQLite's loop order) to their
-    # sections; for the whole company the period's audits lead.
-    join = "join" if _every_branch(db, branch_ids) else "cross join"
-    rows = db.query(
-        f"""select employee_id, e.name, e.branch_id, b.name as branch, count(*) as audits,
-                   count(percent) as scored, total(percent) as total, total(percent * percent) as squares
-              from (select s.employee_id,
-                           case when count(*) = 1 then max(s.percent_value)
-                                when total({_FLOAT.format("s.possible")}) > 0
-                                then 100 * total({_FLOAT.format("s.earned")})
-                                         / total({_FLOAT.format("s.possible")}) end as percent
-                      from branches b {join} employees e using (branch_id)
-                      {join} audit_sections s on s.employee_id = e.employee_id
-                      {join} audits a using (audit_id)
-                     where b.staff_informed and {clause} and a.status = 'published' and {where}{_LONE_STAFF}
-                     group by s.employee_id, a.audit_id)
+    sections (db.roll_up_employees); the mean is recovered exactly from the sum as for branches
+    (mean_of_floats). The branch that decides is the employee's current one (its staff informed);
+    visits with one employee on duty at a branch that protects lone staff are left out."""
+    where, params = in_list("r.period_month", period.months)
+    if not _every_branch(db, branch_ids):
+        # A region's or a branch's few employees: their rollup rows are found by key.
+        clause, ids = in_list("b.branch_id", branch_ids)
+        where += f""" and r.employee_id in (
+                        select e.employee_id from branches b join employees e using (branch_id)
+                         where b.staff_informed and {clause})"""
+        params += ids
+    rows = db.execute(
+        f"""select employee_id, e.name, e.branch_id, b.name as branch, r.audits, r.scored, r.total, r.squares
+              from (select r.employee_id, sum(r.audits) as audits, sum(r.scored) as scored,
+                           total(r.total) as total, total(r.squares) as squares
+                      from employee_rollup r
+                     where {where} and r.lone_branch_id not in (select branch_id from branches
+                                                                  where protect_lone_staff)
+                     group by r.employee_id having sum(r.audits) > 0) r
               join employees e using (employee_id) join branches b on b.branch_id = e.branch_id
-             group by employee_id""",
-        [*ids, *months],
+             where b.staff_informed""",
+        params,
     )
+    # A company's thousands of rows: built here in one step, not as dicts to be copied.
     out = [
-        {**row, "percent": mean_of_floats(row["total"], row["scored"]) if row["scored"] else None}
-        for row in rows
+        {
+            "employee_id": employee_id,
+            "name": name,
+            "branch_id": branch_id,
+            "branch": branch,
+            "audits": audits,
+            "scored": scored,
+            "total": total,
+            "squares": squares,
+            "percent": mean_of_floats(total, scored) if scored else None,
+        }
+        for employee_id, name, branch_id, branch, audits, scored, total, squares in rows
     ]
-    # Equal exact means may differ in the last bits of their float sums: ties go by name as before.
+    # Equal exact means may differ in the last bits of their float sums, so means are compared to 9
+    # decimals (as ranks does) and ties go by name. The float mean rounds to the same 9 decimals as
+    # the percent recovered from it (mean_of_floats moves it by less than 1e-10), without a Fraction.
     out.sort(
-        key=lambda r: (r["percent"] is None, -round(float(r["percent"] or 0), 9), r["name"], r["employee_id"])
+        key=lambda r: (
+            r["percent"] is None,
+            -round(r["total"] / r["scored"], 9) if r["scored"] else 0,
+            r["name"],
+            r["employee_id"],
+        )
     )
     return out
 

@@ -13,7 +13,7 @@ def region_id(db, name):
     return db.execute("select region_id from regions where name = ?", [name]).fetchone()[0]
 
 
-def test_the_ranking_reads_all_employees_audits_in_one_query(db, october):
+def test_the_ranking_reads_all_employees_rollup_rows_in_one_query(db, october):
     seen = []
     db.conn.set_trace_callback(seen.append)
     rows = store.employee_ranking(db, parse_period("2026-10"), {october["N1"], october["N2"]})
@@ -22,7 +22,8 @@ def test_the_ranking_reads_all_employees_audits_in_one_query(db, october):
         ("Ann Lee", 100.0, 1),
         ("Bob Ray", 50.0, 1),
     ]
-    assert len([q for q in seen if "audit_sections" in q]) == 1
+    assert len([q for q in seen if "employee_rollup" in q]) == 1
+    assert not [q for q in seen if "audit_sections" in q]  # the rollup kept on publish, not the sections
     # the same numbers as each employee's own scorecard figure
     for row in rows:
         assert (
@@ -121,7 +122,8 @@ def test_the_dashboards_employee_intervals_need_no_query_of_their_own(db, octobe
     data = dashboard(db, parse_period("2026-10"), branches, None, "rank", "#0b5d54", with_employees=True)
     db.conn.set_trace_callback(None)
     assert [e["name"] for e in data["employees"]] == ["Ann Lee", "Bob Ray"]
-    assert len([q for q in seen if "audit_sections" in q]) == 1  # the ranking's, intervals included
+    assert len([q for q in seen if "employee_rollup" in q]) == 1  # the ranking's, intervals included
+    assert not [q for q in seen if "audit_sections" in q]
 
 
 def section(page: str, heading: str) -> str:
