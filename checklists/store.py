@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from checklists.model import Checklist, checklist_from_dict
 from checklists.spec import canonical_json
-from db import now, transaction
+from db import now, select_rows, transaction
 from errors import AppError
 
 
@@ -76,11 +76,10 @@ def find_checklist(db: Database, checklist_id: str, version: int | None = None) 
     if version is None:
         rows = list(db.query("select latest_version from checklists where checklist_id = ?", [checklist_id]))
         version = rows[0]["latest_version"] if rows else 0
-    rows = list(
-        db.query(
-            "select content_hash, spec from checklist_versions where checklist_id = ? and version = ?",
-            [checklist_id, version],
-        )
+    rows = select_rows(
+        db,
+        "select content_hash, spec from checklist_versions where checklist_id = ? and version = ?",
+        [checklist_id, version],
     )
     return _model(rows[0]["content_hash"], version, rows[0]["spec"]) if rows else None
 

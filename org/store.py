@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from db import forget_cached_pdfs, in_list, now, transaction
+from db import forget_cached_pdfs, in_list, now, select_rows, transaction
 from errors import AppError
 from org.roles import ALL_BRANCHES, MANAGER, ROLES
 
@@ -96,7 +96,7 @@ def list_branches(
 
 def find_branch(db: Database, branch_id: int) -> dict | None:
     """The branch, or None when there is none."""
-    rows = list(db.query(_BRANCH_SELECT + " where b.branch_id = ?", [branch_id]))
+    rows = select_rows(db, _BRANCH_SELECT + " where b.branch_id = ?", [branch_id])
     return _branch_row(rows[0]) if rows else None
 
 
@@ -388,13 +388,12 @@ def revoke_tokens(db: Database, user_id: int, token_id: int | None = None) -> in
 def user_for_token(db: Database, token: str) -> dict | None:
     """The active user of an unexpired token, or None; notes when the token was used."""
     stamp = now()
-    rows = list(
-        db.query(
-            """select u.*, t.token_id, t.last_used_at as token_last_used
-                 from api_tokens t join users u on u.user_id = t.user_id
-                where t.token_hash = ? and u.active and (t.expires_at is null or t.expires_at > ?)""",
-            [_token_hash(token), stamp],
-        )
+    rows = select_rows(
+        db,
+        """select u.*, t.token_id, t.last_used_at as token_last_used
+             from api_tokens t join users u on u.user_id = t.user_id
+            where t.token_hash = ? and u.active and (t.expires_at is null or t.expires_at > ?)""",
+        [_token_hash(token), stamp],
     )
     if not rows:
         return None

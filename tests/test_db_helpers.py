@@ -2,8 +2,9 @@ import sqlite3
 from fractions import Fraction
 
 import pytest
+from sqlite_utils import Database
 
-from db import fraction_text, in_list, parse_fraction
+from db import fraction_text, in_list, parse_fraction, select_rows
 
 
 @pytest.mark.parametrize(
@@ -47,3 +48,17 @@ def test_fractions_are_stored_as_numerator_slash_denominator(value, text):
 
 def test_no_fraction_parses_to_none():
     assert parse_fraction(None) is None
+
+
+def test_select_rows_reads_dicts_without_a_savepoint():
+    db = Database(sqlite3.connect(":memory:", isolation_level=None))
+    db.execute("create table t (n integer, name text)")
+    db.execute("insert into t values (1, 'a'), (2, 'b')")
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    assert select_rows(db, "select n, name from t where n > ? order by n", [0]) == [
+        {"n": 1, "name": "a"},
+        {"n": 2, "name": "b"},
+    ]
+    assert select_rows(db, "select n from t where n > 5") == []
+    assert statements == ["select n, name from t where n > 0 order by n", "select n from t where n > 5"]

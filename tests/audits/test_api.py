@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -78,6 +79,37 @@ def test_a_newer_revision_replaces_the_document(client, auditor, visit_setup):
     assert body["saved"] == "updated"
     assert body["score"]["percent"] == 85.0
     assert "why-not" in body["answers"]  # kept as sent, hidden now and not scored
+
+
+def test_a_newer_revision_writes_only_the_columns_that_changed(app, client, auditor, visit_setup, db):
+    put(client, auditor, design_document(visit_setup["branch_id"], visit_setup["ana"], revision=1))
+    statements = []
+    app.extensions["db_connections"].entry[1].conn.set_trace_callback(statements.append)
+    changed = design_document(
+        visit_setup["branch_id"], visit_setup["ana"], revision=2, visited_at="2026-11-02T09:00:00+01:00"
+    )
+    changed["answers"]["greeted-30s"] = {"value": "no"}
+    assert put(client, auditor, changed).get_json()["saved"] == "updated"
+    [update] = [s for s in statements if s.startswith("update audits")]
+    named = set(re.findall(r"(\w+) = ", update))
+    assert {"revision", "period_month", "percent_value", "document"} <= named
+    assert not named & {
+        "branch_id",
+        "checklist_id",
+        "checklist_version",
+    }  # unchanged: their indexes untouched
+    row = db["audits"].get(AUDIT_ID)
+    assert (row["revision"], row["period_month"], row["visited_utc"]) == (
+        2,
+        "2026-11",
+        "2026-11-02T08:00:00+00:00",
+    )
+    assert (row["branch_id"], row["checklist_id"], row["checklist_version"]) == (
+        visit_setup["branch_id"],
+        "store-visit",
+        1,
+    )
+    assert row["percent"] == put(client, auditor, changed).get_json()["score"]["percent"]
 
 
 def test_submit_locks_the_audit_and_is_idempotent(client, auditor, visit_setup, db):
