@@ -23,6 +23,15 @@ def _seeded_app():
     return stack, app
 
 
+def _render_measured(job) -> float:
+    """Render one job in a worker and tell its peak memory so far, in MB (RUSAGE_CHILDREN would also
+    count any earlier child of this process, such as the seed of a whole benchmark run)."""
+    from reports.cli import _render
+
+    _render(job)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run() -> list[Row]:
     from flask import render_template
     from weasyprint import HTML
@@ -76,14 +85,13 @@ def run() -> list[Row]:
             db.execute("delete from pdf_cache")
             start = time.perf_counter()
             with Pool(2, initializer=_start_worker, initargs=(create_app, config)) as pool:
-                list(pool.imap_unordered(_render, jobs))
+                worker_peak = max(pool.imap_unordered(_render_measured, jobs))
             parallel = time.perf_counter() - start
             assert len(list(Path(out).iterdir())) == BATCH
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return [
         Row("branch scorecard vs WeasyPrint on the same HTML", full * 1000, floor * 1000, "ms", "≤ 1.5×"),
         Row("cached re-download vs a fresh render", cached * 1000, full * 1000, "ms", "instant"),
         Row(f"batch of {BATCH}: serial time vs 2 processes", serial, parallel, "s", "ratio ≥ 1.8"),
-        Row("peak memory (this process / a worker)", peak, children, "MB", "≤ 400 MB"),
+        Row("peak memory (this process / a worker)", peak, worker_peak, "MB", "≤ 400 MB"),
     ]

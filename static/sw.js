@@ -9,7 +9,7 @@
 
 import { getSession, replayOnce } from "/static/outbox.js";
 
-const VERSION = "v4"; // a new version whenever a file below changes or is added, so phones fetch it
+const VERSION = "v5"; // a new version whenever a file below changes or is added, so phones fetch it
 const SHELL = `visitscore-shell-${VERSION}`;
 const PAGES = "visitscore-pages-"; // + the user id
 const STATE = "visitscore-state";

@@ -122,6 +122,29 @@ async function submit() {
 }
 
 async function start() {
+  // Listen at once: a change made while the phone's copy is still being read (IndexedDB can take a
+  // moment on a slow phone) is saved as soon as it is loaded, not lost.
+  let loaded;
+  const whenLoaded = new Promise((resolve) => { loaded = resolve; });
+  form.addEventListener("change", async (e) => {
+    await whenLoaded;
+    if (e.target.matches(".photo-input")) { addPhotos(e.target); return; }
+    askLocationOnce();
+    saveChange();
+  });
+  let typing = null;
+  form.addEventListener("input", (e) => {
+    if (e.target.matches("textarea, input[type=text], input[type=number]")) {
+      clearTimeout(typing);
+      typing = setTimeout(async () => { await whenLoaded; saveChange(); }, 600);
+    }
+  });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    await whenLoaded;
+    await saveChange();
+    if (e.submitter?.value === "submit") await submit();
+  });
   if (form.dataset.status === "new") form.querySelector("#visited_at").value = localInputNow();
   const kept = await getAudit(auditId);
   // Sent back by the reviewer: the phone's copy was locked at the submit; the audit is open again.
@@ -143,20 +166,7 @@ async function start() {
   setUpSections(form);
   setUpTimers(form, () => saveChange());
   refreshUi();
-  form.addEventListener("change", (e) => {
-    if (e.target.matches(".photo-input")) { addPhotos(e.target); return; }
-    askLocationOnce();
-    saveChange();
-  });
-  let typing = null;
-  form.addEventListener("input", (e) => {
-    if (e.target.matches("textarea, input[type=text], input[type=number]")) { clearTimeout(typing); typing = setTimeout(saveChange, 600); }
-  });
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    await saveChange();
-    if (e.submitter?.value === "submit") await submit();
-  });
+  loaded();
   document.getElementById("export-audit").addEventListener("click", () => exportAudit(record));
   window.addEventListener("outbox:replayed", (e) => replayed(e.detail));
   navigator.storage?.persist?.();
