@@ -302,22 +302,25 @@ def test_the_upgrade_fills_the_rollups_from_the_published_audits():
     with folder:
         company = make_company(db)
         publish(db, company, "N1", "2026-10-02T10:00:00+00:00", "yes", "no", "na", "ann")
+        publish(db, company, "N1", "2026-10-05T10:00:00+00:00", "no", "no", "yes", "ann")
+        publish(db, company, "N1", "2026-11-03T10:00:00+00:00", "na", "na", "yes", "bob")  # nothing scored
         publish(db, company, "S1", "2026-10-03T10:00:00+00:00", "no", "yes", "yes")
-        publish(db, company, "S1", "2026-11-03T10:00:00+00:00", "yes", "yes", "no", status="submitted")
-        # As a database from before m024 and m026: no item or branch rollup, neither migration applied.
-        for table, migration in (
-            ("item_rollup", "m024_item_rollup"),
-            ("branch_rollup", "m026_branch_rollup"),
-        ):
+        publish(db, company, "N1", "2026-11-04T10:00:00+00:00", "yes", "yes", "no", "bob", status="submitted")
+        # As a database from before m024, m026, m027 and m028: no item, branch or employee rollup and
+        # no company rows, none of these migrations applied.
+        db.execute("delete from report_rollup where branch_id = 0")
+        for table in ("item_rollup", "branch_rollup", "employee_rollup"):
             db.execute(f"drop table {table}")
-            db.execute("delete from _sqlite_migrations where name = ?", [migration])
-        assert migrate(db) == ["m024_item_rollup", "m026_branch_rollup"]
+        names = ["m024_item_rollup", "m026_branch_rollup", "m027_company_rollup_rows", "m028_employee_rollup"]
+        db.execute(f"delete from _sqlite_migrations where name in ({', '.join('?' for _ in names)})", names)
+        assert migrate(db) == names
         assert_rollup_is_the_engines(db, engine_scores(db))
+        assert db.execute("select count(*) from employee_rollup").fetchone()[0] == 2
         assert "percent_exact" not in db["audits"].columns_dict  # m025: one exact score
         db.conn.close()
 
 
-def test_month_figures_read_once_are_forgotten_when_the_database_changes():
+def test_the_league_table_follows_every_publish_on_any_connection():
     folder, app, db = _fresh_db()
     with folder:
         company = make_company(db)
@@ -331,23 +334,6 @@ def test_month_figures_read_once_are_forgotten_when_the_database_changes():
         publish(other, company, "S1", "2026-10-04T10:00:00+00:00", "yes", "yes", "yes")
         other.conn.close()
         assert {r["code"]: r["percent"] for r in league_table(db, october, branches)}["S1"] == 100.0
-        db.conn.close()
-
-
-def test_the_upgrade_fills_the_employee_rollup_from_the_published_audits():
-    folder, _app, db = _fresh_db()
-    with folder:
-        company = make_company(db)
-        publish(db, company, "N1", "2026-10-02T10:00:00+00:00", "yes", "no", "na", "ann")
-        publish(db, company, "N1", "2026-10-05T10:00:00+00:00", "no", "no", "yes", "ann")
-        publish(db, company, "N1", "2026-11-03T10:00:00+00:00", "na", "na", "yes", "bob")  # nothing scored
-        publish(db, company, "N1", "2026-11-04T10:00:00+00:00", "yes", "yes", "no", "bob", status="submitted")
-        # As a database from before m028: no employee rollup, the migration not yet applied.
-        db.execute("drop table employee_rollup")
-        db.execute("delete from _sqlite_migrations where name = 'm028_employee_rollup'")
-        assert migrate(db) == ["m028_employee_rollup"]
-        assert_rollup_is_the_engines(db, engine_scores(db))
-        assert db.execute("select count(*) from employee_rollup").fetchone()[0] == 2
         db.conn.close()
 
 
